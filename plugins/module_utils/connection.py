@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Opening libvirt connections, with libvirt's failures turned into typed errors."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
+    LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
+
+try:
+    from urllib.parse import urlsplit
+except ImportError:  # pragma: no cover - Python 2 targets
+    from urlparse import urlsplit  # type: ignore
+
+DEFAULT_URIS = {"xen": "xen:///system", "ovm3": "xen:///system"}
+FALLBACK_URI = "qemu:///system"
+
+
+def import_libvirt():
+    try:
+        import libvirt  # pylint: disable=import-outside-toplevel
+    except ImportError as exc:
+        raise LibvirtUnavailableError(
+            "the libvirt Python binding (libvirt-python, Debian: python3-libvirt) is "
+            "required on the host that runs this module: %s" % exc)
+    # libvirt prints every error to stderr by default; the errors reach the user
+    # through our exceptions instead.
+    libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    return libvirt
+
+
+def is_remote(uri):
+    """True when the URI names a host: then nothing on this machine describes it."""
+    if not uri:
+        return False
+    return bool(urlsplit(uri).netloc)
+
+
+def default_uri(hypervisor_type):
+    return DEFAULT_URIS.get(hypervisor_type, FALLBACK_URI)
+
+
+def open_connection(uri, readonly=False, libvirt_module=None):
+    libvirt = libvirt_module or import_libvirt()
+    try:
+        if readonly:
+            return libvirt.openReadOnly(uri)
+        return libvirt.open(uri)
+    except libvirt.libvirtError as exc:
+        raise LibvirtConnectionError(uri, exc.get_error_message() or str(exc))
+
+
+def call(conn_or_obj, method, *args):
+    """Call a libvirt method; a libvirtError becomes LibvirtCallError naming the call."""
+    libvirt = import_libvirt()
+    try:
+        return getattr(conn_or_obj, method)(*args)
+    except libvirt.libvirtError as exc:
+        raise LibvirtCallError(method, exc.get_error_message() or str(exc))
+
+
+def version_string(number):
+    """libvirt encodes versions as major * 1000000 + minor * 1000 + release."""
+    if not number:
+        return None
+    return "%d.%d.%d" % (number // 1000000, number // 1000 % 1000, number % 1000)

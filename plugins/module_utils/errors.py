@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Typed exceptions raised by the library; only a module's main() turns them into fail_json."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class VirtopsError(Exception):
+    """Base of every error this collection raises on purpose."""
+
+
+class SpecError(VirtopsError):
+    """A user-supplied value is wrong; ``path`` names where it is (``domains[2].disks[0].bus``)."""
+
+    def __init__(self, path, message):
+        self.path = path
+        self.message = message
+        super(SpecError, self).__init__("%s: %s" % (path, message) if path else message)
+
+
+class XMLParseError(VirtopsError):
+    """Text that should be libvirt XML is not well-formed or has the wrong root element."""
+
+    def __init__(self, source, message):
+        self.source = source
+        super(XMLParseError, self).__init__("%s: %s" % (source, message))
+
+
+class LibvirtUnavailableError(VirtopsError):
+    """libvirt-python cannot be imported on the host running the module."""
+
+
+class LibvirtConnectionError(VirtopsError):
+    """Connecting to a libvirt URI failed; carries libvirt's own error text."""
+
+    def __init__(self, uri, detail):
+        self.uri = uri
+        self.detail = detail
+        super(LibvirtConnectionError, self).__init__(
+            "cannot connect to libvirt at %s: %s" % (uri, detail))
+
+
+class LibvirtCallError(VirtopsError):
+    """A libvirt API call was refused; carries the call and libvirt's error text."""
+
+    def __init__(self, call, detail):
+        self.call = call
+        self.detail = detail
+        super(LibvirtCallError, self).__init__("%s failed: %s" % (call, detail))

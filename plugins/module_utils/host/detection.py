@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What this machine is (Xen dom0, KVM host, OVM3 server, guest, none), from its own evidence.
+
+Every reading goes through ``HostTree`` rooted at ``root`` so the same code runs on a
+real host and on fabricated /sys and /proc trees in tests. Every fact carries the
+evidence it came from.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import re
+
+try:
+    import configparser
+except ImportError:  # pragma: no cover - Python 2 targets
+    import ConfigParser as configparser  # type: ignore
+
+XENFEAT_DOM0 = 11  # xen/include/public/features.h
+OVM3_AGENT_PORT = 8899
+KVM_GET_API_VERSION = 0xAE00
+
+_OVM_RELEASE = re.compile(r"Oracle VM server release\s+(\S+)", re.IGNORECASE)
+_DMI_GUEST = (
+    ("QEMU", "kvm"), ("KVM", "kvm"), ("Xen", "xen"), ("VMware", "vmware"),
+    ("innotek", "virtualbox"), ("VirtualBox", "virtualbox"), ("Microsoft", "hyperv"),
+    ("Amazon EC2", "kvm"), ("Google", "kvm"), ("OpenStack", "kvm"),
+)
+
+
+class HostTree(object):
+    """Read-only access to a host's files below ``root``."""
+
+    def __init__(self, root="/"):
+        self.root = root
+
+    def path(self, rel):
+        return os.path.join(self.root, rel.lstrip("/"))
+
+    def read(self, rel):
+        try:
+            with open(self.path(rel), "r") as handle:
+                return handle.read().strip()
+        except (IOError, OSError, UnicodeDecodeError):
+            return None
+
+    def exists(self, rel):
+        return os.path.lexists(self.path(rel))
+
+    def isdir(self, rel):
+        return os.path.isdir(self.path(rel))
+
+    def open_device(self, rel):
+        """(opened, api_version or None, error text or None) for a character device."""
+        try:
+            fd = os.open(self.path(rel), os.O_RDWR | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            return False, None, os.strerror(exc.errno)
+        try:
+            try:
+                import fcntl
+                return True, fcntl.ioctl(fd, KVM_GET_API_VERSION), None
+            except (IOError, OSError, ImportError):
+                return True, None, None
+        finally:
+            os.close(fd)
+
+
+def _parse_key_values(text, sep=":"):
+    out = {}
+    for line in (text or "").splitlines():
+        if sep in line:
+            key, value = line.split(sep, 1)
+            out[key.strip()] = value.strip()
+    return out
+
+
+def detect_xen(tree, run_command=None):
+    evidence = []
+    hv_type = tree.read("/sys/hypervisor/type")
+    if hv_type is not None:
+        evidence.append("sys_hypervisor_type=%s" % hv_type)
+    proc_xen = tree.isdir("/proc/xen")
+    caps_text = tree.read("/proc/xen/capabilities")
+    if caps_text is not None:
+        evidence.append("proc_xen_capabilities=%s" % (caps_text or "empty"))
+    elif proc_xen:
+        # The directory exists as soon as the kernel runs on Xen; the file only once
+        # xenfs is mounted on it.
+        evidence.append("proc_xen_capabilities=absent (xenfs not mounted)")
+    on_xen = hv_type == "xen" or proc_xen
+    if not on_xen:
+        return None, evidence
+
+    features = tree.read("/sys/hypervisor/properties/features")
+    dom0_bit = None
+    if features:
+        try:
+            dom0_bit = bool(int(features, 16) >> XENFEAT_DOM0 & 1)
+            evidence.append("sys_hypervisor_features_dom0=%s" % str(dom0_bit).lower())
+        except ValueError:
+            evidence.append("sys_hypervisor_features=unparsable(%s)" % features)
+    control_d = caps_text is not None and "control_d" in caps_text.split()
+    guest_type = tree.read("/sys/hypervisor/guest_type")
+    if guest_type:
+        evidence.append("sys_hypervisor_guest_type=%s" % guest_type)
+
+    version = None
+    major, minor = tree.read("/sys/hypervisor/version/major"), tree.read("/sys/hypervisor/version/minor")
+    if major is not None and minor is not None:
+        version = "%s.%s%s" % (major, minor, tree.read("/sys/hypervisor/version/extra") or "")
+        evidence.append("sys_hypervisor_version=%s" % version)
+    xen_caps = (tree.read("/sys/hypervisor/properties/capabilities") or "").split()
+    if xen_caps:
+        evidence.append("sys_hypervisor_capabilities=%s" % " ".join(xen_caps))
+    virt_caps = []
+    xl = _xl_info(run_command)
+    if xl:
+        evidence.append("xl_info")
+        xen_caps = xl.get("xen_caps", "").split() or xen_caps
+        virt_caps = xl.get("virt_caps", "").split()
+        version = xl.get("xen_version") or version
+
+    dom0 = bool(dom0_bit or control_d or (xl and dom0_bit is None))
+    return {
+        "version": version,
+        "dom0": dom0,
+        "guest_type": guest_type,
+        "xenfs_mounted": caps_text is not None,
+        "xen_caps": xen_caps,
+        "virt_caps": virt_caps,
+        "evidence": list(evidence),
+    }, evidence
+
+
+def _xl_info(run_command):
+    if run_command is None:
+        return None
+    result = run_command(["xl", "info"])
+    if result is None:
+        return None
+    rc, out, _err = result
+    if rc != 0:
+        return None
+    return _parse_key_values(out)
+
+
+def detect_kvm(tree):
+    evidence = []
+    present = tree.exists("/dev/kvm")
+    accessible, api_version, error = (False, None, None)
+    if present:
+        accessible, api_version, error = tree.open_device("/dev/kvm")
+        evidence.append("dev_kvm=%s" % ("accessible" if accessible else "present, not openable: %s" % error))
+    modules = (tree.read("/proc/modules") or "").split("\n")
+    loaded = set(line.split(" ", 1)[0] for line in modules if line)
+    vendor = None
+    for name in ("kvm_intel", "kvm_amd", "kvm_hv", "kvm_pr"):
+        if name in loaded or tree.isdir("/sys/module/%s" % name):
+            vendor = name
+            evidence.append("kvm_module=%s" % name)
+            break
+    if not present and vendor is None:
+        return None, evidence
+    return {
+        "device": "/dev/kvm" if present else None,
+        "accessible": accessible,
+        "api_version": api_version,
+        "vendor_module": vendor,
+        "evidence": list(evidence),
+    }, evidence
+
+
+def detect_ovm3(tree):
+    evidence = []
+    release = None
+    for rel in ("/etc/ovs-release", "/etc/oracle-release"):
+        match = _OVM_RELEASE.search(tree.read(rel) or "")
+        if match:
+            release = match.group(1)
+            evidence.append("%s=%s" % (rel.rsplit("/", 1)[1].replace("-", "_"), match.group(0)))
+            break
+    if release is None:
+        return None, evidence
+    port = OVM3_AGENT_PORT
+    agent_ini = tree.read("/etc/ovs-agent/agent.ini")
+    if agent_ini is not None:
+        evidence.append("ovs_agent_config=/etc/ovs-agent/agent.ini")
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read_string(agent_ini)
+            for section in parser.sections():
+                if parser.has_option(section, "port"):
+                    port = int(parser.get(section, "port"))
+                    break
+        except (configparser.Error, ValueError):
+            evidence.append("ovs_agent_config=unparsable")
+    return {"release": release, "agent_port": port, "evidence": list(evidence)}, evidence
+
+
+def detect_guest(tree):
+    """Evidence that this machine is itself a virtual machine, and of what."""
+    evidence = []
+    guest_of = None
+    flags = ""
+    for line in (tree.read("/proc/cpuinfo") or "").splitlines():
+        if line.startswith("flags"):
+            flags = line
+            break
+    if " hypervisor" in flags:
+        evidence.append("cpuinfo_flag=hypervisor")
+    for rel in ("/sys/class/dmi/id/sys_vendor", "/sys/class/dmi/id/product_name"):
+        value = tree.read(rel)
+        if not value:
+            continue
+        for marker, kind in _DMI_GUEST:
+            if marker.lower() in value.lower():
+                evidence.append("dmi_%s=%s" % (rel.rsplit("/", 1)[1], value))
+                guest_of = guest_of or kind
+                break
+    return (guest_of or ("unknown" if evidence else None)), evidence
+
+
+def detect(root="/", run_command=None):
+    """Return the ``hypervisor`` facts for the machine whose files are under ``root``."""
+    tree = HostTree(root)
+    xen, xen_ev = detect_xen(tree, run_command)
+    kvm, kvm_ev = detect_kvm(tree)
+    ovm3, ovm3_ev = detect_ovm3(tree)
+    guest_of, guest_ev = detect_guest(tree)
+
+    dom0 = bool(xen and xen["dom0"])
+    if xen is not None:
+        # Xen sets the cpuinfo "hypervisor" flag in dom0 too: alone it proves nothing
+        # there, while a domU is a guest of Xen whatever DMI says.
+        guest_of = (None if guest_of == "unknown" else guest_of) if dom0 else "xen"
+    if ovm3 is not None:
+        hv_type, role = "ovm3", "host"
+    elif dom0:
+        hv_type, role = "xen", "host"
+    elif kvm is not None and kvm["accessible"]:
+        # A KVM host may itself be a VM; if /dev/kvm works it hosts guests.
+        hv_type, role = "kvm", "host"
+    elif guest_of:
+        hv_type, role = "none", "guest"
+    else:
+        hv_type, role = "none", "none"
+
+    return {
+        "type": hv_type,
+        "role": role,
+        "guest_of": guest_of,
+        "evidence": xen_ev + kvm_ev + ovm3_ev + guest_ev,
+        "source": "host",
+        "xen": xen,
+        "kvm": kvm,
+        "ovm3": ovm3,
+    }
