@@ -1,0 +1,30 @@
+# Two entry points for a fresh Debian 12 machine, as root: `make demo`, `make test`.
+# Both install what they need (Debian packages, .venv with pinned versions) once.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+STAGES ?= sanity lint unit integration
+
+.PHONY: help bootstrap demo demo-clean test test-unit test-fast libvirtd-start libvirtd-stop
+
+help:
+	@echo "make demo        run the main job on this machine (playbooks/demo.yml)"
+	@echo "make test        run the whole test suite (sanity, lint, unit, integration)"
+	@echo "make test-fast   unit tests only, for iteration"
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+demo:
+	@bash scripts/demo.sh
+
+test:
+	@STAGES="$(STAGES)" bash scripts/test.sh
+
+test-fast test-unit:
+	@STAGES=unit bash scripts/test.sh
+
+libvirtd-start:
+	@bash scripts/libvirtd.sh start
+
+libvirtd-stop:
+	@bash scripts/libvirtd.sh stop
