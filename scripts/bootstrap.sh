@@ -50,3 +50,17 @@ if [ "$(readlink "$link" 2>/dev/null)" != "$top" ]; then
   mkdir -p "$(dirname "$link")"
   ln -sfn "$top" "$link"
 fi
+
+# ansible-test sanity --venv fetches get-pip.py from a host outside the package
+# registries; give it an equivalent that uses ensurepip and the package index.
+pip_version=$("$VENV/bin/python" - <<'PY'
+from ansible_test._internal.python_requirements import get_venv_packages
+class P: version = "3.11"
+print(get_venv_packages(P)["pip"])
+PY
+)
+get_pip="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+if ! cmp -s "$top/scripts/get-pip-offline.py" "$get_pip"; then
+  mkdir -p "$(dirname "$get_pip")"
+  cp "$top/scripts/get-pip-offline.py" "$get_pip"
+fi

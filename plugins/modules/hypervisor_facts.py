@@ -24,7 +24,7 @@ description:
     the capabilities and the detection.
   - Returns everything under C(ansible_facts.virtops).
 author:
-  - virtops maintainers
+  - virtops maintainers (@virtops)
 extends_documentation_fragment:
   - virtops.hypervisor.libvirt_uri
 options:
@@ -60,8 +60,10 @@ attributes:
     description: Only reads; runs the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is nothing to show.
   facts:
     support: full
+    description: Everything is returned under C(ansible_facts.virtops).
 notes:
   - A Xen dom0 whose xenfs is not mounted on C(/proc/xen) is still detected as a host,
     from the dom0 feature bit in C(/sys/hypervisor/properties/features).

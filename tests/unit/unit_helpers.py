@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers shared by the unit tests (importable because conftest.py puts this folder on sys.path)."""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
+
+# Values of a build_tree() spec that are not file contents.
+DIR = object()
+
+
+class Symlink(object):
+    def __init__(self, target):
+        self.target = target
+
+
+def fixture_path(*parts):
+    return os.path.join(FIXTURES, *parts)
+
+
+def read_fixture(*parts):
+    with open(fixture_path(*parts), "r") as handle:
+        return handle.read()
+
+
+def fixture_names(subdir, suffix=".xml"):
+    return sorted(n for n in os.listdir(fixture_path(subdir)) if n.endswith(suffix))
+
+
+def build_tree(root, files):
+    """Create {relative_path: content} below ``root`` and return ``root`` as a str.
+
+    content is the text of a file, ``DIR`` for an empty directory or ``Symlink(target)``.
+    """
+    root = str(root)
+    os.makedirs(root, exist_ok=True)
+    for rel, content in files.items():
+        path = os.path.join(root, rel.lstrip("/"))
+        if content is DIR:
+            os.makedirs(path, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, Symlink):
+            os.symlink(content.target, path)
+        else:
+            with open(path, "w") as handle:
+                handle.write(content)
+    return root
