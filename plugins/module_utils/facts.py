@@ -114,8 +114,9 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         domcaps = offline_domain_capabilities(domain_capabilities_xml, caps)
         hv = hypervisor_from_caps(caps)
         hv["source"] = "capabilities_xml"
-        return {"hypervisor": hv,
-                "libvirt": libvirt_facts(caps, domcaps, hv, conn_info={"driver": _driver_from(caps)})}, warnings
+        lv = libvirt_facts(caps, domcaps, hv, conn_info={"driver": _driver_from(caps)})
+        lv["available"] = None  # no connection was asked for
+        return {"hypervisor": hv, "libvirt": lv}, warnings
 
     local = not connection.is_remote(uri)
     hv = detection.detect(root, run_command) if local else None

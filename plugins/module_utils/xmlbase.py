@@ -31,7 +31,10 @@ _UNIT_FACTORS = {
 def parse_xml(text, source="xml"):
     """Return the root Element of ``text``; raise XMLParseError with the parser's reason."""
     if isinstance(text, bytes):
-        text = text.decode("utf-8")
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise XMLParseError(source, "not UTF-8 text (%s)" % exc)
     if not isinstance(text, str) or not text.strip():
         raise XMLParseError(source, "empty document")
     if _DTD.search(text):

@@ -16,8 +16,13 @@ __metaclass__ = type
 # better is offered.
 DOMAIN_TYPE_PREFERENCE = ("kvm", "xen", "hvf", "bhyve", "vz", "lxc", "test", "qemu")
 
-# Xen guests are PV unless asked otherwise; os types not listed sort last.
-OS_TYPE_PREFERENCE = ("xen", "xenpvh", "hvm", "exe")
+# Per domain type, os types in order of preference (None: every other domain type).
+# Xen guests are PV unless asked otherwise; elsewhere a PV os type is an oddity (xenner
+# under KVM) and comes last. os types not listed sort after the listed ones.
+OS_TYPE_PREFERENCE = {
+    "xen": ("xen", "xenpvh", "hvm"),
+    None: ("hvm", "exe", "xen", "xenpvh"),
+}
 
 PV_OS_TYPES = ("xen", "xenpvh", "linux")
 
@@ -71,7 +76,7 @@ def choose_guest(caps, host_arch=None):
     native = [c for c in candidates if c[0].arch.name == arch]
     pool = native or candidates
     pool.sort(key=lambda c: (_rank(c[1], DOMAIN_TYPE_PREFERENCE),
-                             _rank(c[0].os_type, OS_TYPE_PREFERENCE)))
+                             _rank(c[0].os_type, OS_TYPE_PREFERENCE.get(c[1], OS_TYPE_PREFERENCE[None]))))
     return pool[0]
 
 

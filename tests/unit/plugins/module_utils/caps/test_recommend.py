@@ -164,3 +164,17 @@ def test_hypervisor_from_caps_evidence_lists_guests():
                                            ("linux", "pv"), ("exe", None)])
 def test_boot_mode_for(os_type, mode):
     assert boot_mode_for(os_type) == mode
+
+
+def test_pv_os_type_under_kvm_is_not_preferred():
+    # xenner offers os_type xen with domain type kvm: a KVM host still wants hvm/virtio.
+    caps = load("capabilities", "caps-qemu-kvm-x86_64-multiarch.xml")[0]
+    out = recommend(caps)
+    assert (out["domain_type"], out["os_type"], out["boot_mode"]) == ("kvm", "hvm", "hvm")
+    assert (out["disk_bus"], out["nic_model"], out["channel_target"]) == ("virtio", "virtio", "virtio")
+
+
+def test_test_driver_prefers_hvm_over_its_xen_guest():
+    caps = load("local", "test-default-capabilities.xml")[0]
+    out = recommend(caps)
+    assert (out["domain_type"], out["os_type"], out["disk_bus"]) == ("test", "hvm", "virtio")
