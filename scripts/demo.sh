@@ -16,4 +16,4 @@ if ! bash scripts/libvirtd.sh status; then
     uri=test:///default
   fi
 fi
-exec ansible-playbook -i localhost, playbooks/demo.yml -e "virtops_demo_uri=$uri" "$@"
+exec ansible-playbook -i playbooks/inventory/localhost.yml playbooks/demo.yml -e "virtops_demo_uri=$uri" "$@"

@@ -64,17 +64,21 @@ def boot_mode_for(os_type):
     return None
 
 
-def choose_guest(caps, host_arch=None):
-    """Pick (guest, domain_type) a new guest should use, or (None, None)."""
-    arch = host_arch or caps.host.cpu.arch
-    candidates = []
-    for guest in caps.guests:
-        for dtype in guest.domain_types:
-            candidates.append((guest, dtype))
+def choose_guest(caps, host_arch=None, accept=None):
+    """Pick (guest, domain_type) a new guest should use, or (None, None).
+
+    ``accept(guest, domain_type)`` narrows the candidates (a requested boot mode or
+    domain type); the host's own arch wins over emulated ones when no arch is given.
+    """
+    candidates = [(guest, dtype) for guest in caps.guests for dtype in guest.domain_types
+                  if accept is None or accept(guest, dtype)]
     if not candidates:
         return None, None
+    arch = host_arch or caps.host.cpu.arch
     native = [c for c in candidates if c[0].arch.name == arch]
-    pool = native or candidates
+    pool = native or ([] if host_arch else candidates)
+    if not pool:
+        return None, None
     pool.sort(key=lambda c: (_rank(c[1], DOMAIN_TYPE_PREFERENCE),
                              _rank(c[0].os_type, OS_TYPE_PREFERENCE.get(c[1], OS_TYPE_PREFERENCE[None]))))
     return pool[0]

@@ -88,6 +88,7 @@ secs() { printf '%d.%02d' $(($1 / 1000000)) $(($1 % 1000000 / 10000)); }
 
 t_create=$(now_us)
 err=$(virsh -q -c "$uri" create "$xml" 2>&1 >/dev/null) || die "virsh create failed: $err"
+echo "DEBUG create took $(secs $(($(now_us) - t_create)))" >&2
 
 # Listen for lifecycle events from right after the start, well before the
 # shutdown request, so the Stopped event cannot arrive before we listen.

@@ -1,0 +1,155 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  xml:
+    description:
+      - A complete libvirt domain XML to define instead of a structured spec. The
+        existing domain's UUID and NIC MACs are kept when the XML has none.
+    type: str
+  state:
+    description:
+      - V(present) defines the domain and leaves it as it is; V(running), V(shutdown) and
+        V(paused) also bring it to that state; V(absent) stops and undefines it (with its
+        managed save image and snapshot metadata).
+      - Defaults to V(present).
+    type: str
+    choices: [present, running, shutdown, paused, absent]
+  memory:
+    description:
+      - Memory as MiB (an integer) or a size with a unit (V(512MiB), V(2GiB), V(1048576KiB)).
+      - Required to define a domain from a spec.
+    type: raw
+  vcpus:
+    description: Number of virtual CPUs (1 when omitted).
+    type: int
+  arch:
+    description: Guest architecture; defaults to the host's.
+    type: str
+  boot:
+    description:
+      - V(auto) takes what the host recommends (PV on Xen, HVM elsewhere); V(pv) or
+        V(hvm) ask for one explicitly and fail if the host offers none.
+      - Defaults to V(auto).
+    type: str
+    choices: [auto, hvm, pv]
+  domain_type:
+    description:
+      - The libvirt domain type (V(kvm), V(qemu), V(xen), ...); defaults to the best one
+        the host offers. V(qemu) forces plain emulation (TCG).
+    type: str
+  machine:
+    description: Machine type (V(pc), V(q35), ...); libvirt's default when omitted.
+    type: str
+  cpu_model:
+    description: A named CPU model (for example V(qemu64)); QEMU/KVM only.
+    type: str
+  kernel:
+    description: Kernel for direct kernel boot (absolute path on the host).
+    type: str
+  initrd:
+    description: Initrd for direct kernel boot.
+    type: str
+  cmdline:
+    description: Kernel command line for direct kernel boot.
+    type: str
+  bootloader:
+    description: Bootloader for Xen PV guests (for example C(/usr/bin/pygrub)).
+    type: str
+  disks:
+    description: Disks and CD-ROMs, in order.
+    type: list
+    elements: dict
+    suboptions:
+      path:
+        description: Image file or block device (absolute path); a CD-ROM may have none.
+        type: str
+      type:
+        description: V(file), V(block), or V(auto) (block below C(/dev/)).
+        type: str
+      format:
+        description: V(qcow2), V(raw), or V(auto) (from the file suffix, else the host's recommended image format).
+        type: str
+      device:
+        description: V(disk) (default) or V(cdrom).
+        type: str
+      bus:
+        description:
+          - V(auto) (the host's paravirtual bus, virtio or xen), or V(virtio), V(xen),
+            V(scsi), V(sata), V(ide), V(usb); checked against the domain capabilities.
+        type: str
+      target:
+        description: Device name in the guest (V(vda), V(xvdb), ...); assigned in order when omitted.
+        type: str
+      readonly:
+        description: Attach read-only (CD-ROMs always are).
+        type: bool
+  nics:
+    description: Network interfaces, in order; each needs exactly one of O(nics[].bridge), O(nics[].network) or O(nics[].udp).
+    type: list
+    elements: dict
+    suboptions:
+      bridge:
+        description: Host bridge to attach to.
+        type: str
+      network:
+        description: libvirt network to attach to.
+        type: str
+      udp:
+        description: A point-to-point link tunnelled over UDP (both addresses default to 127.0.0.1).
+        type: dict
+        suboptions:
+          local_address:
+            description: Local address.
+            type: str
+          local_port:
+            description: Local port.
+            type: int
+          remote_address:
+            description: Remote address.
+            type: str
+          remote_port:
+            description: Remote port.
+            type: int
+      mac:
+        description: MAC address; an existing domain's MAC is kept when omitted.
+        type: str
+      model:
+        description: V(auto) (virtio on KVM, netfront on Xen), or V(virtio), V(netfront), V(e1000), V(e1000e), V(rtl8139).
+        type: str
+  channels:
+    description:
+      - Host <-> guest channels (virtio-serial on KVM, Xen PV channels on Xen); the target
+        type comes from the host.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Channel name as the guest sees it.
+        type: str
+      type:
+        description: Host end, V(unix) (socket), V(pty), or V(auto).
+        type: str
+      path:
+        description: Socket path on the host; libvirt chooses one when omitted.
+        type: str
+  graphics:
+    description: V(none) (default) or V(vnc) (listening on 127.0.0.1).
+    type: str
+    choices: [none, vnc]
+  serial_console:
+    description: Give the guest a pty console (serial on HVM, the PV console on Xen PV). Defaults to true.
+    type: bool
+  autostart:
+    description: Start the domain with the host; left as it is when omitted.
+    type: bool
+"""

@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Does libvirt's normalised XML already say what we want, and what did a change change?
+
+libvirt fills in defaults (controllers, PCI addresses, machine versions, consoles), so
+"already as wanted" means: every element and attribute we generate is present with the
+same value in libvirt's inactive XML, and the device kinds we manage appear exactly as
+often as we ask for. ``changed`` after a real run compares libvirt's XML before and after.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import xml.etree.ElementTree as ET
+
+# Children we own outright: an extra one in libvirt's XML means the domain differs.
+OWNED_CHILDREN = {
+    "devices": ("disk", "interface", "channel", "graphics", "serial", "filesystem", "hostdev"),
+    "os": ("kernel", "initrd", "cmdline", "loader"),
+    # <cpu> is not owned: libvirt adds a default model for plain emulation.
+    "domain": ("bootloader",),
+}
+
+
+def _text(node):
+    return (node.text or "").strip()
+
+
+def contains(actual, desired):
+    """True when ``desired`` (our XML) is a sub-tree of ``actual`` (libvirt's)."""
+    if actual.tag != desired.tag:
+        return False
+    for key, value in desired.attrib.items():
+        if actual.get(key) != value:
+            return False
+    if _text(desired) and _text(desired) != _text(actual):
+        return False
+    wanted, present = {}, {}
+    for child in desired:
+        wanted.setdefault(child.tag, []).append(child)
+    for child in actual:
+        present.setdefault(child.tag, []).append(child)
+    for tag in OWNED_CHILDREN.get(desired.tag, ()):
+        if len(wanted.get(tag, [])) != len(present.get(tag, [])):
+            return False
+    for tag, children in wanted.items():
+        have = present.get(tag, [])
+        if len(have) < len(children):
+            return False
+        # libvirt keeps the order of devices of one kind, so compare position by position.
+        for mine, theirs in zip(children, have):
+            if not contains(theirs, mine):
+                return False
+    return True
+
+
+def canonical(xml_text):
+    """libvirt XML in a canonical form, so equal definitions compare equal as text."""
+    if not xml_text:
+        return ""
+    root = ET.fromstring(xml_text)
+    for node in root.iter():
+        if node.text is not None and not node.text.strip():
+            node.text = None
+        if node.tail is not None and not node.tail.strip():
+            node.tail = None
+    if hasattr(ET, "indent"):  # Python >= 3.9
+        ET.indent(root)
+    return ET.canonicalize(ET.tostring(root, encoding="unicode"))
+
+
+def unified_diff(before, after, name):
+    return "".join(difflib.unified_diff(
+        (before or "").splitlines(True), (after or "").splitlines(True),
+        "%s (before)" % name, "%s (after)" % name))

@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Converge many domains over one connection: plan everything first, then apply.
+
+``plan()`` reads and validates and changes nothing; ``apply()`` carries the plans out.
+Check mode runs ``plan()`` and reports it, so check mode and the real run share the
+same decisions.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import xml.etree.ElementTree as ET
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
+    Capabilities)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import recommend
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
+    DomainConfig, InterfaceConfig)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
+    LibvirtCallError, SpecError, VirtopsError)
+
+SHUTDOWN_MODES = ("graceful", "force", "graceful_then_force")
+
+# virDomainState values.
+RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = 1, 2, 3, 4, 5, 6, 7
+STATE_NAMES = {0: "nostate", 1: "running", 2: "running", 3: "paused", 4: "running",
+               5: "shutoff", 6: "crashed", 7: "pmsuspended"}
+
+
+class WaitTimeoutError(VirtopsError):
+    pass
+
+
+class Host(object):
+    """One host's capabilities, read once per connection; domain capabilities on demand."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.caps = Capabilities.from_xml(connection.call(conn, "getCapabilities"), "capabilities")
+        self._domcaps = {}
+        self.recommended = recommend(self.caps)
+
+    def domcaps(self, arch, domain_type, os_type):
+        key = (arch, domain_type, os_type)
+        if key not in self._domcaps:
+            guest = next((g for g in self.caps.guests if g.arch.name == arch
+                          and g.os_type == os_type and domain_type in g.domain_types), None)
+            try:
+                self._domcaps[key] = domain_capabilities_for(self.conn, guest, domain_type)
+            except LibvirtCallError:
+                # Drivers without domain capabilities (test) are checked by libvirt alone.
+                self._domcaps[key] = None
+        return self._domcaps[key]
+
+
+class Plan(object):
+    def __init__(self, spec):
+        self.spec = spec
+        self.name = spec["name"]
+        self.path = spec["path"]
+        self.dom = None
+        self.before = ""
+        self.desired = None
+        self.define = False
+        self.actions = []
+        self.autostart = None
+        self.state_before = None
+
+    @property
+    def changes(self):
+        return bool(self.define or self.actions or self.autostart is not None)
+
+
+def _lookup(conn, libvirt, name):
+    try:
+        return conn.lookupByName(name)
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+            return None
+        raise LibvirtCallError("lookupByName(%s)" % name, exc.get_error_message())
+
+
+def _existing_macs(before_xml):
+    if not before_xml:
+        return []
+    cfg = DomainConfig.from_xml(before_xml)
+    return [d.mac for d in cfg.devices_of(InterfaceConfig)]
+
+
+def _desired_from_xml(spec, before_xml):
+    """The user's raw XML, keeping the existing domain's UUID and NIC MACs."""
+    root = ET.fromstring(spec["xml"])
+    if before_xml:
+        existing = ET.fromstring(before_xml)
+        if root.find("uuid") is None and existing.find("uuid") is not None:
+            uuid = ET.Element("uuid")
+            uuid.text = existing.findtext("uuid")
+            root.insert(1, uuid)
+        macs = _existing_macs(before_xml)
+        for index, iface in enumerate(root.findall("devices/interface")):
+            if iface.find("mac") is None and index < len(macs) and macs[index]:
+                mac = ET.Element("mac", {"address": macs[index]})
+                iface.insert(0, mac)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _state_actions(spec, state):
+    active = state in (RUNNING, BLOCKED, SHUTDOWN, PAUSED, PMSUSPENDED, CRASHED)
+    want = spec["state"]
+    if want == "running":
+        if state == PAUSED:
+            return ["resume"]
+        return [] if active else ["start"]
+    if want == "paused":
+        if state == PAUSED:
+            return []
+        return ["suspend"] if active else ["start_paused"]
+    if want == "shutdown":
+        return ["shutdown"] if active else []
+    return []
+
+
+def plan(conn, libvirt, specs, host, validate=True):
+    """Read every domain and decide what to do; raise before anything is changed."""
+    plans, errors = [], []
+    for spec in specs:
+        item = Plan(spec)
+        try:
+            _plan_one(conn, libvirt, item, host, validate)
+        except SpecError as exc:
+            errors.append(exc)
+            continue
+        plans.append(item)
+    if errors:
+        raise SpecErrors(errors)
+    return plans
+
+
+def _plan_one(conn, libvirt, item, host, validate):
+    spec = item.spec
+    item.dom = _lookup(conn, libvirt, spec["name"])
+    if item.dom is not None:
+        item.before = connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+        item.state_before = connection.call(item.dom, "state")[0]
+    if spec["state"] == "absent":
+        if item.dom is not None:
+            if item.state_before != SHUTOFF:
+                item.actions.append("destroy")
+            item.actions.append("undefine")
+        return
+    if spec.get("xml") is not None:
+        item.desired = _desired_from_xml(spec, item.before)
+    else:
+        profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
+                                  host.domcaps)
+        uuid = ET.fromstring(item.before).findtext("uuid") if item.before else None
+        item.desired = profile.build(spec, uuid=uuid, macs=_existing_macs(item.before)).to_xml()
+    if validate:
+        schema.validate_domain_xml(item.desired, spec["path"])
+    item.define = item.dom is None or not compare.contains(ET.fromstring(item.before),
+                                                           ET.fromstring(item.desired))
+    item.actions.extend(_state_actions(spec, item.state_before if item.dom is not None else SHUTOFF))
+    if spec["autostart"] is not None:
+        current = bool(connection.call(item.dom, "autostart")) if item.dom is not None else False
+        if current != spec["autostart"]:
+            item.autostart = spec["autostart"]
+
+
+def result_of(item, check_mode, after_xml=None, changed=None, events=None, state=None):
+    before = compare.canonical(item.before) if item.before else ""
+    if after_xml is None:
+        after_xml = "" if "undefine" in item.actions else (item.desired if item.define else item.before)
+    after = compare.canonical(after_xml) if after_xml else ""
+    actions = (["define"] if item.define else []) + list(item.actions)
+    if item.autostart is not None:
+        actions.append("autostart" if item.autostart else "no_autostart")
+    return {
+        "name": item.name,
+        "changed": item.changes if changed is None else changed,
+        "actions": actions,
+        "state": state,
+        "xml": after_xml,
+        "diff": {"before": before, "after": after,
+                 "before_header": "%s (libvirt)" % item.name,
+                 "after_header": "%s (%s)" % (item.name, "planned" if check_mode else "libvirt")},
+        "events": events or [],
+    }
+
+
+def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
+          results=None):
+    """Carry out ``plans`` in order; ``results`` (appended to) shows how far it got on error."""
+    results = [] if results is None else results
+    for item in plans:
+        results.append(_apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram))
+    return results
+
+
+def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram):
+    dom, events, changed = item.dom, [], False
+    if item.define:
+        flags = getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
+        try:
+            dom = conn.defineXMLFlags(item.desired, flags)
+        except libvirt.libvirtError as exc:
+            raise LibvirtCallError("%s: defineXML" % item.path, exc.get_error_message())
+        after = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+        changed = compare.canonical(after) != compare.canonical(item.before)
+    uuid = dom.UUIDString() if dom is not None else None
+    for action in item.actions:
+        events.extend(_do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, item.path))
+        changed = True
+    if item.autostart is not None:
+        connection.call(dom, "setAutostart", 1 if item.autostart else 0)
+        changed = True
+    if "undefine" in item.actions:
+        return result_of(item, False, after_xml="", changed=changed, events=events, state="absent")
+    after = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+    state = STATE_NAMES.get(connection.call(dom, "state")[0], "unknown")
+    return result_of(item, False, after_xml=after, changed=changed, events=events, state=state)
+
+
+def _wait(watcher, uuid, names, timeout, since, path, what):
+    event = watcher.wait_for(uuid, names, timeout, since)
+    if event is None:
+        raise WaitTimeoutError("%s: no %s event within %ss" % (path, "/".join(names), timeout))
+    return event
+
+
+def _do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, path):
+    since = watcher.mark(uuid)
+    if action == "start":
+        connection.call(dom, "create")
+        return [_wait(watcher, uuid, ("started",), timeout, since, path, action)]
+    if action == "start_paused":
+        connection.call(dom, "createWithFlags", libvirt.VIR_DOMAIN_START_PAUSED)
+        return [_wait(watcher, uuid, ("suspended",), timeout, since, path, action)]
+    if action == "resume":
+        connection.call(dom, "resume")
+        return [_wait(watcher, uuid, ("resumed",), timeout, since, path, action)]
+    if action == "suspend":
+        connection.call(dom, "suspend")
+        return [_wait(watcher, uuid, ("suspended",), timeout, since, path, action)]
+    if action == "destroy":
+        connection.call(dom, "destroy")
+        return [_wait(watcher, uuid, ("stopped",), timeout, since, path, action)]
+    if action == "shutdown":
+        return _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path)
+    if action == "undefine":
+        flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
+                 | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
+                 | getattr(libvirt, "VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA", 0)
+                 | (libvirt.VIR_DOMAIN_UNDEFINE_NVRAM if remove_nvram
+                    else getattr(libvirt, "VIR_DOMAIN_UNDEFINE_KEEP_NVRAM", 0)))
+        connection.call(dom, "undefineFlags", flags)
+        return []
+    raise ValueError(action)
+
+
+def _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path):
+    if shutdown_mode == "force":
+        connection.call(dom, "destroy")
+        return [_wait(watcher, uuid, ("stopped",), timeout, since, path, "destroy")]
+    connection.call(dom, "shutdown")
+    event = watcher.wait_for(uuid, ("stopped",), timeout, since)
+    if event is not None:
+        return [event]
+    if shutdown_mode != "graceful_then_force":
+        raise WaitTimeoutError("%s: the guest did not shut down within %ss; raise timeout or "
+                               "set shutdown_mode: graceful_then_force" % (path, timeout))
+    since = watcher.mark(uuid)
+    connection.call(dom, "destroy")
+    forced = _wait(watcher, uuid, ("stopped",), timeout, since, path, "destroy")
+    forced["forced"] = True
+    return [forced]

@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Per-driver profiles: turn a validated spec into a DomainConfig for one host.
+
+A profile states what differs between drivers (os type, features, console, loader,
+which spec fields it accepts); everything else, the device family included, comes from
+the host's capabilities through caps.recommend. Adding a profile (LXC, bhyve...) means
+adding a class to PROFILES and touches no other profile.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import string
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
+    DISK_BUS_FALLBACK, PV_OS_TYPES, choose_guest, device_family)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
+    ChannelConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
+    OSConfig, SerialConsoleConfig)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
+
+TARGET_PREFIX = {"virtio": "vd", "xen": "xvd", "scsi": "sd", "sata": "sd", "usb": "sd", "ide": "hd"}
+FORMAT_BY_SUFFIX = {".qcow2": "qcow2", ".raw": "raw", ".img": "raw", ".iso": "raw"}
+
+
+class Profile(object):
+    """What every driver shares; subclasses override the class attributes and hooks."""
+
+    name = None
+    domain_types = ()
+    os_types = ()
+    features = ()
+    console_target = "serial"
+    console_with_serial = True
+    accepts_bootloader = False
+    accepts_cpu_model = False
+
+    @classmethod
+    def matches(cls, domain_type, os_type):
+        return domain_type in cls.domain_types and os_type in cls.os_types
+
+    def __init__(self, guest, domain_type, domcaps=None, image_format="qcow2"):
+        self.guest = guest
+        self.domain_type = domain_type
+        self.domcaps = domcaps
+        self.image_format = image_format
+        self.family = dict(device_family(domain_type, guest.os_type))
+        buses = domcaps.device_values("disk", "bus") if domcaps is not None else []
+        if buses and self.family["disk_bus"] not in buses:
+            self.family["disk_bus"] = next((b for b in DISK_BUS_FALLBACK if b in buses), buses[0])
+        self.disk_buses = buses
+
+    # -- hooks -----------------------------------------------------------------------
+    def os_config(self, spec):
+        return OSConfig(os_type=self.guest.os_type, arch=self.guest.arch.name,
+                        machine=spec.get("machine"), kernel=spec.get("kernel"),
+                        initrd=spec.get("initrd"), cmdline=spec.get("cmdline"))
+
+    def cdrom_bus(self, spec):
+        return self.family["disk_bus"]
+
+    # -- shared ----------------------------------------------------------------------
+    def check(self, spec):
+        path = spec["path"]
+        if spec.get("bootloader") and not self.accepts_bootloader:
+            raise SpecError(join_path(path, "bootloader"), "%s guests boot without a bootloader" % self.name)
+        if spec.get("cpu_model") and not self.accepts_cpu_model:
+            raise SpecError(join_path(path, "cpu_model"), "%s guests take no CPU model" % self.name)
+        if self.domcaps is not None and self.domcaps.vcpu_max and spec["vcpus"] > self.domcaps.vcpu_max:
+            raise SpecError(join_path(path, "vcpus"), "this host allows at most %d" % self.domcaps.vcpu_max)
+        for index, disk in enumerate(spec["disks"]):
+            bus = disk["bus"]
+            if bus != "auto" and self.disk_buses and bus not in self.disk_buses:
+                raise SpecError(join_path(path, "disks[%d].bus" % index),
+                                "%s is not offered here (offered: %s)" % (bus, ", ".join(self.disk_buses)))
+
+    def build(self, spec, uuid=None, macs=()):
+        """DomainConfig for ``spec``; ``uuid`` and ``macs`` come from an existing domain."""
+        self.check(spec)
+        cfg = DomainConfig()
+        cfg.domain_type = self.domain_type
+        cfg.name = spec["name"]
+        cfg.uuid = uuid
+        cfg.memory_kib = spec["memory_kib"]
+        cfg.vcpus = spec["vcpus"]
+        cfg.os = self.os_config(spec)
+        cfg.bootloader = spec.get("bootloader")
+        cfg.features = list(self.features)
+        if spec.get("cpu_model"):
+            cfg.cpu = CPUConfig(model=spec["cpu_model"])
+        cfg.on_poweroff, cfg.on_reboot, cfg.on_crash = "destroy", "restart", "destroy"
+        cfg.devices.extend(self.disks(spec))
+        cfg.devices.extend(self.nics(spec, list(macs)))
+        for chan in spec["channels"]:
+            source = chan["type"] if chan["type"] != "auto" else ("unix" if chan["path"] or self.family["channel_target"] == "virtio" else "pty")
+            cfg.devices.append(ChannelConfig(name=chan["name"], source_type=source,
+                                             target_type=self.family["channel_target"], path=chan["path"]))
+        if spec["serial_console"]:
+            cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial))
+        if spec["graphics"] != "none":
+            cfg.devices.append(GraphicsConfig(spec["graphics"]))
+        return cfg
+
+    def disks(self, spec):
+        out, used = [], set(d["target"] for d in spec["disks"] if d["target"])
+        for disk in spec["disks"]:
+            bus = disk["bus"]
+            if bus == "auto":
+                bus = self.cdrom_bus(spec) if disk["device"] == "cdrom" else self.family["disk_bus"]
+            fmt = disk["format"]
+            if fmt == "auto":
+                suffix = "." + (disk["path"] or "").rsplit(".", 1)[-1] if disk["path"] else ""
+                fmt = FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
+            target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used)
+            used.add(target)
+            out.append(DiskConfig(source_type="block" if disk["type"] == "block" else "file",
+                                  device=disk["device"], path=disk["path"], driver_name="qemu",
+                                  driver_type=fmt, target_dev=target, target_bus=bus,
+                                  readonly=disk["readonly"] or disk["device"] == "cdrom"))
+        return out
+
+    def nics(self, spec, macs):
+        out = []
+        for index, nic in enumerate(spec["nics"]):
+            mac = nic["mac"] or (macs[index] if index < len(macs) else None)
+            model = nic["model"] if nic["model"] != "auto" else self.family["nic_model"]
+            udp = nic["udp"]
+            out.append(InterfaceConfig(
+                net_type=nic["kind"], source=nic["source"], mac=mac, model=model,
+                udp_local=(udp["local_address"], udp["local_port"]) if udp else None,
+                udp_remote=(udp["remote_address"], udp["remote_port"]) if udp else None))
+        return out
+
+    @staticmethod
+    def _next_target(prefix, used):
+        for letter in string.ascii_lowercase:
+            if prefix + letter not in used:
+                return prefix + letter
+        raise SpecError(None, "more than 26 disks on one bus")
+
+
+class QemuProfile(Profile):
+    """KVM and plain QEMU (TCG): virtio devices, a serial console, an x86 machine."""
+
+    name = "QEMU/KVM"
+    domain_types = ("kvm", "qemu")
+    os_types = ("hvm",)
+    features = ("acpi", "apic")
+    accepts_cpu_model = True
+
+    def cdrom_bus(self, spec):
+        machine = spec.get("machine") or ""
+        return "sata" if "q35" in machine else "ide"
+
+
+class TestDriverProfile(QemuProfile):
+    """libvirt's in-process test driver, which stands in for QEMU in single-call tests."""
+
+    name = "test driver"
+    domain_types = ("test",)
+    os_types = ("hvm",)
+
+
+class XenPVProfile(Profile):
+    """Xen paravirtualised guests: direct kernel or bootloader, PV console, xen devices."""
+
+    name = "Xen PV"
+    domain_types = ("xen",)
+    os_types = PV_OS_TYPES
+    console_target = "xen"
+    console_with_serial = False
+    accepts_bootloader = True
+
+    def check(self, spec):
+        super(XenPVProfile, self).check(spec)
+        if not spec.get("kernel") and not spec.get("bootloader"):
+            raise SpecError(join_path(spec["path"], "kernel"), "a Xen PV guest needs kernel or bootloader")
+
+
+class XenHVMProfile(Profile):
+    """Xen fully virtualised guests: firmware loader from capabilities, PV drivers on top."""
+
+    name = "Xen HVM"
+    domain_types = ("xen",)
+    os_types = ("hvm",)
+    features = ("acpi", "apic", "pae")
+
+    def os_config(self, spec):
+        cfg = super(XenHVMProfile, self).os_config(spec)
+        cfg.loader = self.guest.arch.loader
+        return cfg
+
+    def cdrom_bus(self, spec):
+        return "ide"
+
+
+PROFILES = (QemuProfile, TestDriverProfile, XenPVProfile, XenHVMProfile)
+
+
+def profile_class(domain_type, os_type):
+    for cls in PROFILES:
+        if cls.matches(domain_type, os_type):
+            return cls
+    return None
+
+
+def select(caps, spec, image_format="qcow2", domcaps_for=None):
+    """The profile for ``spec`` on a host with capabilities ``caps``.
+
+    ``domcaps_for(arch, domain_type, os_type)`` returns DomainCapabilities or None.
+    """
+    path = spec["path"]
+    boot, dtype, arch = spec["boot"], spec.get("domain_type"), spec.get("arch")
+    archs = sorted(set(g.arch.name for g in caps.guests))
+    if arch and arch not in archs:
+        raise SpecError(join_path(path, "arch"), "%s is not offered here (offered: %s)" % (arch, ", ".join(archs)))
+    dtypes = caps.domain_types
+    if dtype and dtype not in dtypes:
+        raise SpecError(join_path(path, "domain_type"), "%s is not offered here (offered: %s)" % (dtype, ", ".join(dtypes)))
+
+    def accept(guest, domain_type):
+        if dtype and domain_type != dtype:
+            return False
+        if boot == "pv" and guest.os_type not in PV_OS_TYPES:
+            return False
+        if boot == "hvm" and guest.os_type != "hvm":
+            return False
+        return profile_class(domain_type, guest.os_type) is not None
+
+    guest, chosen = choose_guest(caps, arch, accept)
+    if guest is None:
+        raise SpecError(join_path(path, "boot"), "no %s guest of a supported driver is offered here for arch %s%s" % (
+            {"auto": "", "pv": "PV", "hvm": "HVM"}[boot], arch or caps.host.cpu.arch,
+            " and domain type %s" % dtype if dtype else ""))
+    domcaps = domcaps_for(guest.arch.name, chosen, guest.os_type) if domcaps_for else None
+    return profile_class(chosen, guest.os_type)(guest, chosen, domcaps, image_format)

@@ -1,0 +1,317 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Validation of structured domain specs, before anything is changed.
+
+Every problem is reported with the path of the bad value (``domains[3].disks[0].bus``),
+and all problems of all domains are reported together.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, XMLParseError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
+
+STATES = ("present", "running", "shutdown", "paused", "absent")
+BOOT_MODES = ("auto", "hvm", "pv")
+DISK_DEVICES = ("disk", "cdrom")
+DISK_TYPES = ("auto", "file", "block")
+DISK_FORMATS = ("auto", "qcow2", "raw")
+DISK_BUSES = ("auto", "virtio", "xen", "scsi", "sata", "ide", "usb")
+NIC_MODELS = ("auto", "virtio", "netfront", "e1000", "e1000e", "rtl8139")
+CHANNEL_TYPES = ("auto", "unix", "pty")
+GRAPHICS = ("none", "vnc")
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+# virtio-serial port names are free text in libvirt, but the guest sees them as
+# /dev/virtio-ports/<name> and Xen as a xenstore key: keep to what both accept.
+CHANNEL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,126}$")
+MAC_RE = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
+TARGET_RE = re.compile(r"^(vd|xvd|sd|hd)[a-z]{1,3}$")
+MEMORY_RE = re.compile(r"^\s*(\d+)\s*([A-Za-z]*)\s*$")
+MEMORY_UNITS_KIB = {"": 1024, "k": 1, "kib": 1, "m": 1024, "mib": 1024, "g": 1024 ** 2,
+                    "gib": 1024 ** 2, "t": 1024 ** 3, "tib": 1024 ** 3,
+                    "kb": 1000 / 1024.0, "mb": 1000 ** 2 / 1024.0, "gb": 1000 ** 3 / 1024.0}
+MIN_MEMORY_KIB = 16 * 1024
+
+DOMAIN_KEYS = ("name", "xml", "memory", "vcpus", "arch", "boot", "domain_type", "machine",
+               "cpu_model", "kernel", "initrd", "cmdline", "bootloader", "disks", "nics",
+               "channels", "graphics", "serial_console", "autostart", "state")
+DISK_KEYS = ("path", "type", "format", "device", "bus", "target", "readonly")
+NIC_KEYS = ("bridge", "network", "udp", "mac", "model")
+UDP_KEYS = ("local_address", "local_port", "remote_address", "remote_port")
+CHANNEL_KEYS = ("name", "type", "path")
+
+
+class SpecErrors(SpecError):
+    """All problems found in one input; str() lists them one per line."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        SpecError.__init__(self, None, "; ".join(str(e) for e in errors))
+
+
+class _Checker(object):
+    def __init__(self):
+        self.errors = []
+
+    def fail(self, path, message):
+        self.errors.append(SpecError(path, message))
+
+    def unknown(self, value, allowed, path):
+        extra = sorted(k for k in value if k not in allowed)
+        if extra:
+            self.fail(path, "unknown option(s) %s; allowed: %s" % (", ".join(extra), ", ".join(allowed)))
+
+    def choice(self, value, choices, path, default):
+        if value is None:
+            return default
+        if value not in choices:
+            self.fail(path, "must be one of %s, got %r" % (", ".join(choices), value))
+        return value
+
+    def boolean(self, value, path, default):
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(path, "must be a boolean, got %r" % (value,))
+        return value
+
+    def integer(self, value, path, minimum=None, maximum=None):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            else:
+                self.fail(path, "must be an integer, got %r" % (value,))
+                return None
+        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+            self.fail(path, "must be between %s and %s, got %d" % (minimum, maximum, value))
+        return value
+
+    def abspath(self, value, path):
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.startswith("/"):
+            self.fail(path, "must be an absolute path, got %r" % (value,))
+        return value
+
+    def text(self, value, path):
+        if value is not None and not isinstance(value, str):
+            self.fail(path, "must be a string, got %r" % (value,))
+        return value
+
+    def listing(self, value, path):
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(path, "must be a list, got %r" % (value,))
+            return []
+        return value
+
+
+def join_path(path, key):
+    """'domains[2].memory' in a list, 'memory' for a single domain given at the top level."""
+    return "%s.%s" % (path, key) if path else key
+
+
+def memory_kib(value):
+    """MiB as an integer, or a string with a unit ('512MiB', '2G', '1048576 KiB')."""
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int):
+        return value * 1024
+    match = MEMORY_RE.match(str(value))
+    if not match or match.group(2).lower() not in MEMORY_UNITS_KIB:
+        raise ValueError(value)
+    return int(int(match.group(1)) * MEMORY_UNITS_KIB[match.group(2).lower()])
+
+
+def _disk(check, raw, path):
+    if not isinstance(raw, dict):
+        check.fail(path, "must be a dict, got %r" % (raw,))
+        return None
+    check.unknown(raw, DISK_KEYS, path)
+    disk = {
+        "path": check.abspath(raw.get("path"), join_path(path, "path")),
+        "type": check.choice(raw.get("type"), DISK_TYPES, join_path(path, "type"), "auto"),
+        "format": check.choice(raw.get("format"), DISK_FORMATS, join_path(path, "format"), "auto"),
+        "device": check.choice(raw.get("device"), DISK_DEVICES, join_path(path, "device"), "disk"),
+        "bus": check.choice(raw.get("bus"), DISK_BUSES, join_path(path, "bus"), "auto"),
+        "target": check.text(raw.get("target"), join_path(path, "target")),
+        "readonly": check.boolean(raw.get("readonly"), join_path(path, "readonly"), False),
+    }
+    if disk["path"] is None and disk["device"] == "disk":
+        check.fail(join_path(path, "path"), "is required for a disk (only a cdrom may be empty)")
+    if disk["target"] is not None and isinstance(disk["target"], str) and not TARGET_RE.match(disk["target"]):
+        check.fail(join_path(path, "target"), "must look like vda, xvdb, sdc or hdd, got %r" % disk["target"])
+    if disk["type"] == "auto" and isinstance(disk["path"], str):
+        disk["type"] = "block" if disk["path"].startswith("/dev/") else "file"
+    if disk["bus"] == "virtio" and disk["device"] == "cdrom":
+        check.fail(join_path(path, "bus"), "a cdrom cannot sit on the virtio bus")
+    return disk
+
+
+def _nic(check, raw, path):
+    if not isinstance(raw, dict):
+        check.fail(path, "must be a dict, got %r" % (raw,))
+        return None
+    check.unknown(raw, NIC_KEYS, path)
+    kinds = [k for k in ("bridge", "network", "udp") if raw.get(k) is not None]
+    if len(kinds) != 1:
+        check.fail(path, "needs exactly one of bridge, network or udp, got %s" % (", ".join(kinds) or "none"))
+    nic = {"kind": kinds[0] if kinds else None,
+           "source": check.text(raw.get("bridge") or raw.get("network"), join_path(path, kinds[0] if kinds else "bridge")),
+           "udp": None,
+           "mac": raw.get("mac"),
+           "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), "auto")}
+    if nic["kind"] == "udp":
+        nic["udp"] = _udp(check, raw["udp"], join_path(path, "udp"))
+    mac = nic["mac"]
+    if mac is not None:
+        if not isinstance(mac, str) or not MAC_RE.match(mac):
+            check.fail(join_path(path, "mac"), "must look like 52:54:00:12:34:56, got %r" % (mac,))
+        elif int(mac[:2], 16) & 1:
+            check.fail(join_path(path, "mac"), "%s is a multicast address" % mac)
+        else:
+            nic["mac"] = mac.lower()
+    return nic
+
+
+def _udp(check, raw, path):
+    if not isinstance(raw, dict):
+        check.fail(path, "must be a dict, got %r" % (raw,))
+        return None
+    check.unknown(raw, UDP_KEYS, path)
+    udp = {
+        "local_address": check.text(raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
+        "remote_address": check.text(raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
+        "local_port": check.integer(raw.get("local_port"), join_path(path, "local_port"), 1, 65535),
+        "remote_port": check.integer(raw.get("remote_port"), join_path(path, "remote_port"), 1, 65535),
+    }
+    for key in ("local_port", "remote_port"):
+        if raw.get(key) is None:
+            check.fail(join_path(path, key), "is required")
+    return udp
+
+
+def _channel(check, raw, path):
+    if not isinstance(raw, dict):
+        check.fail(path, "must be a dict, got %r" % (raw,))
+        return None
+    check.unknown(raw, CHANNEL_KEYS, path)
+    name = raw.get("name")
+    if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
+        check.fail(join_path(path, "name"), "must be 1-127 letters, digits, '.', '_' or '-' "
+                                   "starting with a letter or digit, got %r" % (name,))
+    return {"name": name,
+            "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), "auto"),
+            "path": check.abspath(raw.get("path"), join_path(path, "path"))}
+
+
+def _raw_xml(check, raw, path):
+    try:
+        root = parse_xml(raw["xml"], join_path(path, "xml"))
+    except XMLParseError as exc:
+        check.fail(join_path(path, "xml"), str(exc).split(": ", 1)[-1])
+        return None
+    if root.tag != "domain":
+        check.fail(join_path(path, "xml"), "root element is <%s>, expected <domain>" % root.tag)
+        return None
+    name = (root.findtext("name") or "").strip()
+    if not name:
+        check.fail(join_path(path, "xml"), "has no <name>")
+    if raw.get("name") not in (None, name):
+        check.fail(join_path(path, "name"), "%r differs from the XML's <name> %r" % (raw.get("name"), name))
+    ignored = [k for k in DOMAIN_KEYS if k not in ("xml", "name", "state", "autostart")
+               and raw.get(k) not in (None, [], False)]
+    if ignored:
+        check.fail(path, "%s cannot be combined with xml" % ", ".join(ignored))
+    return name
+
+
+def validate_domain(check, raw, path):
+    if not isinstance(raw, dict):
+        check.fail(path, "must be a dict, got %r" % (raw,))
+        return None
+    check.unknown(raw, DOMAIN_KEYS, path)
+    state = check.choice(raw.get("state"), STATES, join_path(path, "state"), "present")
+    spec = {"path": path, "state": state,
+            "autostart": check.boolean(raw.get("autostart"), join_path(path, "autostart"), None),
+            "xml": raw.get("xml")}
+    if raw.get("xml") is not None:
+        spec["name"] = _raw_xml(check, raw, path)
+        return spec
+    name = raw.get("name")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        check.fail(join_path(path, "name"), "must be 1-64 letters, digits, '.', '_', '+' or '-' "
+                                   "starting with a letter or digit, got %r" % (name,))
+    spec["name"] = name
+    if state == "absent":
+        return spec
+    try:
+        spec["memory_kib"] = memory_kib(raw.get("memory")) if raw.get("memory") is not None else None
+    except ValueError:
+        check.fail(join_path(path, "memory"), "must be MiB as an integer or a size with a unit "
+                                     "like 512MiB or 2GiB, got %r" % (raw.get("memory"),))
+        spec["memory_kib"] = None
+    if spec["memory_kib"] is None and raw.get("memory") is None:
+        check.fail(join_path(path, "memory"), "is required to define a domain")
+    elif spec["memory_kib"] is not None and spec["memory_kib"] < MIN_MEMORY_KIB:
+        check.fail(join_path(path, "memory"), "must be at least 16 MiB")
+    spec["vcpus"] = check.integer(1 if raw.get("vcpus") is None else raw.get("vcpus"), join_path(path, "vcpus"), 1, 4096)
+    spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join_path(path, "boot"), "auto")
+    for key in ("arch", "domain_type", "machine", "cpu_model", "cmdline", "bootloader"):
+        spec[key] = check.text(raw.get(key), join_path(path, key))
+    if spec["domain_type"] == "auto":
+        spec["domain_type"] = None
+    spec["kernel"] = check.abspath(raw.get("kernel"), join_path(path, "kernel"))
+    spec["initrd"] = check.abspath(raw.get("initrd"), join_path(path, "initrd"))
+    if spec["kernel"] is None:
+        for key in ("initrd", "cmdline"):
+            if raw.get(key) is not None:
+                check.fail(join_path(path, key), "needs kernel (direct kernel boot)")
+    if spec["kernel"] is not None and spec["bootloader"] is not None:
+        check.fail(join_path(path, "bootloader"), "cannot be combined with kernel")
+    if spec["bootloader"] is not None and spec["boot"] == "hvm":
+        check.fail(join_path(path, "bootloader"), "is for PV guests; boot is hvm")
+    spec["disks"] = [_disk(check, d, join_path(path, "disks[%d]" % i))
+                     for i, d in enumerate(check.listing(raw.get("disks"), join_path(path, "disks")))]
+    targets = [d["target"] for d in spec["disks"] if d and d["target"]]
+    for dup in sorted(set(t for t in targets if targets.count(t) > 1)):
+        check.fail(join_path(path, "disks"), "target %s is used twice" % dup)
+    spec["nics"] = [_nic(check, n, join_path(path, "nics[%d]" % i))
+                    for i, n in enumerate(check.listing(raw.get("nics"), join_path(path, "nics")))]
+    macs = [n["mac"] for n in spec["nics"] if n and n["mac"]]
+    for dup in sorted(set(m for m in macs if macs.count(m) > 1)):
+        check.fail(join_path(path, "nics"), "MAC %s is used twice" % dup)
+    spec["channels"] = [_channel(check, c, join_path(path, "channels[%d]" % i))
+                        for i, c in enumerate(check.listing(raw.get("channels"), join_path(path, "channels")))]
+    names = [c["name"] for c in spec["channels"] if c]
+    for dup in sorted(set(n for n in names if names.count(n) > 1)):
+        check.fail(join_path(path, "channels"), "channel name %s is used twice" % dup)
+    spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join_path(path, "graphics"), "none")
+    spec["serial_console"] = check.boolean(raw.get("serial_console"), join_path(path, "serial_console"), True)
+    return spec
+
+
+def validate(domains, base_path="domains"):
+    """Validate a list of raw specs; return normalised specs or raise SpecErrors.
+
+    With ``base_path`` None (a single domain given at the top level) paths start at
+    the option itself: ``disks[0].bus``.
+    """
+    check = _Checker()
+    specs = [validate_domain(check, raw, "%s[%d]" % (base_path, i) if base_path else "")
+             for i, raw in enumerate(domains)]
+    names = [s["name"] for s in specs if s and s.get("name")]
+    for dup in sorted(set(n for n in names if names.count(n) > 1)):
+        check.fail(base_path or "name", "domain %s is listed twice" % dup)
+    if check.errors:
+        raise SpecErrors(check.errors)
+    return specs

@@ -1,0 +1,256 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: libvirt_domain
+short_description: Converge libvirt guests for KVM and Xen from one structured spec
+version_added: 0.1.0
+description:
+  - Defines, updates, starts, stops, pauses and removes one libvirt domain (O(name) and
+    its spec) or many (O(domains)) in one call over one connection.
+  - The host's capabilities choose the driver profile, device family and defaults
+    (virtio on KVM/QEMU, xen devices and PV boot on Xen, the HVM loader from the
+    capabilities); nothing branches on the URI.
+  - The generated XML is validated against libvirt's RelaxNG schema before any change;
+    a spec with any problem changes nothing, and every problem is named by its path
+    (C(domains[3].disks[0].bus)).
+  - Existing domains are updated in place; their UUID and NIC MAC addresses are kept.
+    Whether anything changed is decided from libvirt's own normalised inactive XML.
+  - Waiting for a guest to start or stop uses libvirt lifecycle events, bounded by
+    O(timeout).
+author:
+  - virtops maintainers (@virtops)
+extends_documentation_fragment:
+  - virtops.hypervisor.libvirt_uri
+  - virtops.hypervisor.domain_spec
+options:
+  uri:
+    description:
+      - Defaults to the URI that fits the local host (V(xen:///system) on Xen,
+        V(qemu:///system) otherwise).
+  name:
+    description:
+      - Name of the single domain to converge. Mutually exclusive with O(domains).
+    type: str
+  domains:
+    description:
+      - Several domains to converge in one call. Each item takes the same options as a
+        single domain (O(name), O(state), O(memory), ...).
+      - All items are validated before any of them is changed.
+    type: list
+    elements: dict
+  validate:
+    description:
+      - Validate the generated XML against libvirt's RelaxNG schema before any change.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each lifecycle event (started, stopped, ...).
+    type: int
+    default: 120
+  shutdown_mode:
+    description:
+      - How O(state=shutdown) stops a running guest. V(graceful) asks the guest (ACPI, or
+        the Xen control node) and fails after O(timeout); V(graceful_then_force) then
+        pulls the plug; V(force) pulls it at once.
+    type: str
+    choices: [graceful, force, graceful_then_force]
+    default: graceful
+  remove_nvram:
+    description:
+      - With O(state=absent), also delete the domain's NVRAM file (UEFI variables).
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Predicts from the same plan the real run carries out.
+  diff_mode:
+    support: full
+    description: Shows libvirt's inactive XML before and after (planned XML in check mode).
+notes:
+  - Check mode compares the XML this module would define with libvirt's normalised XML
+    of the existing domain; a raw O(xml) that libvirt rewrites on definition (units,
+    aliases) is predicted as a change that the real run then reports as none.
+requirements:
+  - lxml (for the schema validation)
+"""
+
+EXAMPLES = r"""
+- name: A KVM guest, everything else from the host's capabilities
+  virtops.hypervisor.libvirt_domain:
+    name: web1
+    memory: 2GiB
+    vcpus: 2
+    disks:
+      - path: /var/lib/libvirt/images/web1.qcow2
+    nics:
+      - bridge: cloudbr0
+    state: running
+
+- name: A Xen PV system VM and an HVM one on the same Xen host, in one call
+  virtops.hypervisor.libvirt_domain:
+    uri: xen:///system
+    domains:
+      - name: s-1-VM
+        memory: 512
+        kernel: /var/lib/xen/boot/vmlinuz
+        initrd: /var/lib/xen/boot/initrd.img
+        cmdline: root=/dev/xvda1 console=hvc0
+        disks: [{path: /var/lib/xen/images/s-1-VM.qcow2}]
+        channels: [{name: org.apache.cloudstack.guest.0}]
+        state: running
+      - name: win1
+        boot: hvm
+        memory: 4GiB
+        disks: [{path: /var/lib/xen/images/win1.raw}]
+
+- name: Remove a guest and its NVRAM
+  virtops.hypervisor.libvirt_domain:
+    name: web1
+    state: absent
+    remove_nvram: true
+"""
+
+RETURN = r"""
+domains:
+  description: One entry per domain, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Domain name.
+      type: str
+    changed:
+      description: Whether this domain changed (or would, in check mode).
+      type: bool
+    actions:
+      description: What was (or would be) done, in order (define, start, shutdown, destroy, undefine, autostart...).
+      type: list
+      elements: str
+    state:
+      description: The domain's state afterwards (running, paused, shutoff, absent); null in check mode.
+      type: str
+    xml:
+      description: libvirt's inactive XML afterwards (the planned XML in check mode).
+      type: str
+    events:
+      description: Lifecycle events waited for, with the time (epoch seconds) they arrived.
+      type: list
+      elements: dict
+  sample:
+    - name: web1
+      changed: true
+      actions: [define, start]
+      state: running
+      events: [{event: started, detail: 0, at: 1763690000.12}]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
+
+UDP_OPTIONS = dict(local_address=dict(type="str"), local_port=dict(type="int"),
+                   remote_address=dict(type="str"), remote_port=dict(type="int"))
+DOMAIN_OPTIONS = dict(
+    name=dict(type="str"),
+    xml=dict(type="str"),
+    state=dict(type="str", choices=list(spec.STATES)),
+    memory=dict(type="raw"),
+    vcpus=dict(type="int"),
+    arch=dict(type="str"),
+    boot=dict(type="str", choices=list(spec.BOOT_MODES)),
+    domain_type=dict(type="str"),
+    machine=dict(type="str"),
+    cpu_model=dict(type="str"),
+    kernel=dict(type="str"),
+    initrd=dict(type="str"),
+    cmdline=dict(type="str"),
+    bootloader=dict(type="str"),
+    disks=dict(type="list", elements="dict", options=dict(
+        path=dict(type="str"), type=dict(type="str"), format=dict(type="str"),
+        device=dict(type="str"), bus=dict(type="str"), target=dict(type="str"),
+        readonly=dict(type="bool"))),
+    nics=dict(type="list", elements="dict", options=dict(
+        bridge=dict(type="str"), network=dict(type="str"), mac=dict(type="str"),
+        model=dict(type="str"), udp=dict(type="dict", options=UDP_OPTIONS))),
+    channels=dict(type="list", elements="dict", options=dict(
+        name=dict(type="str"), type=dict(type="str"), path=dict(type="str"))),
+    graphics=dict(type="str", choices=list(spec.GRAPHICS)),
+    serial_console=dict(type="bool"),
+    autostart=dict(type="bool"),
+)
+
+
+def main():
+    argument_spec = dict(DOMAIN_OPTIONS)
+    argument_spec.update(
+        uri=dict(type="str"),
+        # Items are checked by spec.validate, which names bad values by their path.
+        domains=dict(type="list", elements="dict"),
+        validate=dict(type="bool", default=True),
+        timeout=dict(type="int", default=120),
+        shutdown_mode=dict(type="str", choices=list(converge.SHUTDOWN_MODES), default="graceful"),
+        remove_nvram=dict(type="bool", default=False),
+    )
+    module = AnsibleModule(
+        argument_spec=argument_spec,
+        mutually_exclusive=[("domains", key) for key in DOMAIN_OPTIONS],
+        required_one_of=[("name", "domains", "xml")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    if params["domains"] is not None:
+        raw, base = params["domains"], "domains"
+    else:
+        raw, base = [dict((k, params[k]) for k in DOMAIN_OPTIONS)], None
+
+    try:
+        specs = spec.validate(raw, base)
+        libvirt = connection.import_libvirt()
+        # Events are only delivered if the loop exists before the connection is opened.
+        events.start_event_loop(libvirt)
+        uri = params["uri"] or connection.default_uri(detection.detect()["type"])
+        conn = connection.open_connection(uri, libvirt_module=libvirt)
+    except VirtopsError as exc:
+        module.fail_json(msg=str(exc))
+
+    results, watcher = [], None
+    try:
+        host = converge.Host(conn)
+        plans = converge.plan(conn, libvirt, specs, host, validate=params["validate"])
+        if module.check_mode:
+            results = [converge.result_of(p, True) for p in plans]
+        else:
+            watcher = events.LifecycleWatcher(conn, libvirt)
+            converge.apply(conn, libvirt, plans, watcher, params["timeout"],
+                           params["shutdown_mode"], params["remove_nvram"], results)
+    except VirtopsError as exc:
+        for result in results:
+            result.pop("diff", None)
+        module.fail_json(msg=str(exc), uri=uri, domains=results)
+    finally:
+        if watcher is not None:
+            watcher.close()
+        conn.close()
+
+    changed = any(r["changed"] for r in results)
+    diffs = [r.pop("diff") for r in results]
+    module.exit_json(changed=changed, uri=uri, domains=results,
+                     diff=[d for d, r in zip(diffs, results) if r["changed"]])
+
+
+if __name__ == "__main__":
+    main()
