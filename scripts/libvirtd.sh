@@ -2,10 +2,7 @@
 # Starts (and later stops) a private libvirtd for the demo and the tests, because these
 # machines have no systemd as PID 1 to socket-activate one.
 #
-#   libvirtd.sh start [--tcp]   start virtlogd + libvirtd unless a daemon already answers;
-#                               --tcp also listens on 127.0.0.1:16509 without auth, so the
-#                               tests can use a real remote URI (qemu+tcp://127.0.0.1/system).
-#                               Only ever for the tests: it is root access for local users.
+#   libvirtd.sh start           start virtlogd + libvirtd unless a daemon already answers
 #   libvirtd.sh stop            stop what `start` started, and nothing else
 #   libvirtd.sh status          exit 0 when qemu:///system answers
 set -euo pipefail
@@ -16,8 +13,6 @@ mkdir -p "$state"
 answers() { virsh -q -c qemu:///system version >/dev/null 2>&1; }
 
 start() {
-  local tcp=0
-  [ "${1:-}" = "--tcp" ] && tcp=1
   if answers; then
     echo "libvirtd: a daemon already answers on qemu:///system; using it"
     return 0
@@ -27,19 +22,10 @@ start() {
     virtlogd -d --pid-file "$state/virtlogd.pid"
     echo ours > "$state/virtlogd.owner"
   fi
+  # An empty config: the daemon's defaults, whatever /etc/libvirt says.
   local conf="$state/libvirtd.conf"
   : > "$conf"
-  if [ "$tcp" = 1 ]; then
-    cat > "$conf" <<'CONF'
-listen_tls = 0
-listen_tcp = 1
-listen_addr = "127.0.0.1"
-tcp_port = "16509"
-auth_tcp = "none"
-CONF
-  fi
   local args=(-d -f "$conf" --pid-file "$state/libvirtd.pid")
-  [ "$tcp" = 1 ] && args+=(--listen)
   # `libvirtd -d` returns only once the daemon has set up its sockets (it reports
   # through a status pipe), so one check afterwards is enough.
   libvirtd "${args[@]}"
@@ -64,8 +50,8 @@ stop_one() {
 }
 
 case "${1:-}" in
-  start) shift; start "$@" ;;
+  start) start ;;
   stop) stop_one libvirtd; stop_one virtlogd ;;
   status) answers ;;
-  *) echo "usage: $0 start [--tcp] | stop | status" >&2; exit 2 ;;
+  *) echo "usage: $0 start | stop | status" >&2; exit 2 ;;
 esac

@@ -55,7 +55,9 @@ run_sanity() {
 }
 
 run_lint() {
-  ansible-lint --offline --profile production -q playbooks roles 2>&1
+  local targets=(playbooks)
+  [ -d roles ] && targets+=(roles)
+  ansible-lint --offline --profile production -q "${targets[@]}" 2>&1
 }
 
 run_unit() {
@@ -67,10 +69,16 @@ run_unit() {
 }
 
 run_integration() {
-  bash scripts/libvirtd.sh start --tcp || return 1
-  local dir rc; dir=$(collection_copy)
-  (cd "$dir" && ansible-test integration --local --python 3.11 --color no -v)
+  bash scripts/libvirtd.sh start || return 1
+  local dir rc port pidfile="$top/.build/tcp-forward.pid"
+  dir=$(collection_copy)
+  # A real remote URI: libvirt's RPC over loopback TCP, forwarded to the daemon's socket.
+  port=$(python3 scripts/tcp-forward.py /run/libvirt/libvirt-sock "$pidfile") || return 1
+  printf 'virtops_remote_uri: qemu+tcp://127.0.0.1:%s/system\n' "$port" \
+    > "$dir/tests/integration/integration_config.yml"
+  (cd "$dir" && ansible-test integration --local --python 3.11 --color no)
   rc=$?
+  kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"
   bash scripts/libvirtd.sh stop
   return $rc
 }

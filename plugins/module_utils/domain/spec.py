@@ -207,8 +207,9 @@ def _channel(check, raw, path):
     check.unknown(raw, CHANNEL_KEYS, path)
     name = raw.get("name")
     if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
-        check.fail(join_path(path, "name"), "must be 1-127 letters, digits, '.', '_' or '-' "
-                                   "starting with a letter or digit, got %r" % (name,))
+        check.fail(join_path(path, "name"),
+                   "must be 1-127 letters, digits, '.', '_' or '-' "
+                   "starting with a letter or digit, got %r" % (name,))
     return {"name": name,
             "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), "auto"),
             "path": check.abspath(raw.get("path"), join_path(path, "path"))}
@@ -249,16 +250,18 @@ def validate_domain(check, raw, path):
         return spec
     name = raw.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
-        check.fail(join_path(path, "name"), "must be 1-64 letters, digits, '.', '_', '+' or '-' "
-                                   "starting with a letter or digit, got %r" % (name,))
+        check.fail(join_path(path, "name"),
+                   "must be 1-64 letters, digits, '.', '_', '+' or '-' "
+                   "starting with a letter or digit, got %r" % (name,))
     spec["name"] = name
     if state == "absent":
         return spec
     try:
         spec["memory_kib"] = memory_kib(raw.get("memory")) if raw.get("memory") is not None else None
     except ValueError:
-        check.fail(join_path(path, "memory"), "must be MiB as an integer or a size with a unit "
-                                     "like 512MiB or 2GiB, got %r" % (raw.get("memory"),))
+        check.fail(join_path(path, "memory"),
+                   "must be MiB as an integer or a size with a unit "
+                   "like 512MiB or 2GiB, got %r" % (raw.get("memory"),))
         spec["memory_kib"] = None
     if spec["memory_kib"] is None and raw.get("memory") is None:
         check.fail(join_path(path, "memory"), "is required to define a domain")
