@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Forward a loopback TCP port to a unix socket, for testing remote libvirt URIs.
 
     tcp-forward.py UNIX_SOCKET PIDFILE   -> prints the port once it listens, then serves
