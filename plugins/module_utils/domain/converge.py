@@ -204,6 +204,12 @@ def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", 
 
 
 def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram):
+    if not item.changes:
+        # Nothing to do: what plan() read is the answer, without asking libvirt again.
+        if item.dom is None:
+            return result_of(item, False, after_xml="", changed=False, state="absent")
+        return result_of(item, False, after_xml=item.before, changed=False,
+                         state=STATE_NAMES.get(item.state_before, "unknown"))
     dom, events, changed = item.dom, [], False
     if item.define:
         flags = getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
