@@ -74,8 +74,11 @@ run_integration() {
   dir=$(collection_copy)
   # A real remote URI: libvirt's RPC over loopback TCP, forwarded to the daemon's socket.
   port=$(python3 scripts/tcp-forward.py /run/libvirt/libvirt-sock "$pidfile") || return 1
-  printf 'virtops_remote_uri: qemu+tcp://127.0.0.1:%s/system\n' "$port" \
-    > "$dir/tests/integration/integration_config.yml"
+  local tiny; tiny=$(bash tests/assets/tiny-guest/build.sh) || return 1
+  {
+    printf 'virtops_remote_uri: qemu+tcp://127.0.0.1:%s/system\n' "$port"
+    printf 'virtops_tiny_kernel: %s\nvirtops_tiny_initrd: %s\n' $tiny
+  } > "$dir/tests/integration/integration_config.yml"
   (cd "$dir" && ansible-test integration --local --python 3.11 --color no)
   rc=$?
   kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"

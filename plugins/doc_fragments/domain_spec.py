@@ -149,6 +149,11 @@ options:
   serial_console:
     description: Give the guest a pty console (serial on HVM, the PV console on Xen PV). Defaults to true.
     type: bool
+  console_log:
+    description:
+      - Write the guest console to this file on the host instead of a pty (useful to
+        keep boot logs of test and CI guests).
+    type: str
   autostart:
     description: Start the domain with the host; left as it is when omitted.
     type: bool

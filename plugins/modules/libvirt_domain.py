@@ -144,7 +144,9 @@ domains:
       description: libvirt's inactive XML afterwards (the planned XML in check mode).
       type: str
     events:
-      description: Lifecycle events waited for, with the time (epoch seconds) they arrived.
+      description:
+        - Lifecycle events waited for, with the time (epoch seconds) they arrived (C(at))
+          and how long before the module returned (C(to_return_s)).
       type: list
       elements: dict
   sample:
@@ -154,6 +156,8 @@ domains:
       state: running
       events: [{event: started, detail: 0, at: 1763690000.12}]
 """
+
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -190,6 +194,7 @@ DOMAIN_OPTIONS = dict(
         name=dict(type="str"), type=dict(type="str"), path=dict(type="str"))),
     graphics=dict(type="str", choices=list(spec.GRAPHICS)),
     serial_console=dict(type="bool"),
+    console_log=dict(type="str"),
     autostart=dict(type="bool"),
 )
 
@@ -246,6 +251,11 @@ def main():
             watcher.close()
         conn.close()
 
+    # How long after libvirt's event this module returns: the cost of waiting by events.
+    returned = time.time()
+    for result in results:
+        for event in result["events"]:
+            event["to_return_s"] = round(returned - event["at"], 6)
     changed = any(r["changed"] for r in results)
     diffs = [r.pop("diff") for r in results]
     module.exit_json(changed=changed, uri=uri, domains=results,

@@ -20,6 +20,8 @@ import xml.etree.ElementTree as ET
 OWNED_CHILDREN = {
     "devices": ("disk", "interface", "channel", "graphics", "serial", "filesystem", "hostdev"),
     "os": ("kernel", "initrd", "cmdline", "loader"),
+    # Flags by presence: a writable disk or an ejected cdrom is one element fewer.
+    "disk": ("readonly", "source"),
     # <cpu> is not owned: libvirt adds a default model for plain emulation.
     "domain": ("bootloader",),
 }

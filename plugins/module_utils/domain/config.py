@@ -67,6 +67,9 @@ class OSConfig(DomainElement):
             self.arch = typ.get("arch")
             self.machine = typ.get("machine")
         self.loader = text_of(node, "loader")
+        loader = node.find("loader")
+        if loader is not None:
+            self.loader_readonly, self.loader_type = loader.get("readonly"), loader.get("type")
         self.kernel = text_of(node, "kernel")
         self.initrd = text_of(node, "initrd")
         self.cmdline = text_of(node, "cmdline")
@@ -165,6 +168,10 @@ class InterfaceConfig(DomainElement):
         source = node.find("source")
         if source is not None:
             self.source = source.get("bridge") or source.get("network")
+            local = source.find("local")
+            if self.net_type == "udp" and local is not None:
+                self.udp_remote = (source.get("address"), int_or_none(source.get("port")))
+                self.udp_local = (local.get("address"), int_or_none(local.get("port")))
         model = node.find("model")
         self.model = model.get("type") if model is not None else None
 
@@ -199,21 +206,31 @@ class ChannelConfig(DomainElement):
 
 
 class SerialConsoleConfig(DomainElement):
-    """A pty console: <serial> + <console> on emulated machines, <console> alone on Xen PV."""
+    """The guest console: <serial> + <console> on emulated machines, <console> alone on Xen PV.
+
+    A pty by default; with ``log_path`` the console is written to that file instead.
+    """
 
     root_name = "console"
 
-    def __init__(self, target_type="serial", with_serial=True):
+    def __init__(self, target_type="serial", with_serial=True, log_path=None):
         self.target_type = target_type
         self.with_serial = with_serial
+        self.log_path = log_path
+
+    def _chardev(self, tag):
+        node = ET.Element(tag, {"type": "file" if self.log_path else "pty"})
+        if self.log_path:
+            _sub(node, "source", path=self.log_path)
+        return node
 
     def format_nodes(self):
         nodes = []
         if self.with_serial:
-            serial = ET.Element("serial", {"type": "pty"})
+            serial = self._chardev("serial")
             _sub(serial, "target", port=0)
             nodes.append(serial)
-        console = ET.Element("console", {"type": "pty"})
+        console = self._chardev("console")
         _sub(console, "target", type=self.target_type, port=0)
         nodes.append(console)
         return nodes
@@ -224,6 +241,8 @@ class SerialConsoleConfig(DomainElement):
     def parse_dom(self, node):
         target = node.find("target")
         self.target_type = target.get("type") if target is not None else None
+        source = node.find("source")
+        self.log_path = source.get("path") if node.get("type") == "file" and source is not None else None
 
 
 class GraphicsConfig(DomainElement):

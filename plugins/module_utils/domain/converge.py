@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
@@ -30,6 +31,8 @@ SHUTDOWN_MODES = ("graceful", "force", "graceful_then_force")
 
 # virDomainState values.
 RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = 1, 2, 3, 4, 5, 6, 7
+# virCheckFlags' message; libxl and test accept few undefine flags (libxl: managed save only).
+UNSUPPORTED_FLAGS_RE = re.compile(r"unsupported flags \(0x([0-9a-fA-F]+)\)")
 STATE_NAMES = {0: "nostate", 1: "running", 2: "running", 3: "paused", 4: "running",
                5: "shutoff", 6: "crashed", 7: "pmsuspended"}
 
@@ -265,9 +268,20 @@ def _do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvra
                  | getattr(libvirt, "VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA", 0)
                  | (libvirt.VIR_DOMAIN_UNDEFINE_NVRAM if remove_nvram
                     else getattr(libvirt, "VIR_DOMAIN_UNDEFINE_KEEP_NVRAM", 0)))
-        connection.call(dom, "undefineFlags", flags)
+        _undefine(libvirt, dom, flags)
         return []
     raise ValueError(action)
+
+
+def _undefine(libvirt, dom, flags):
+    """undefineFlags, dropping the clean-up flags a driver rejects: it has nothing they clean."""
+    try:
+        dom.undefineFlags(flags)
+    except libvirt.libvirtError as exc:
+        unsupported = UNSUPPORTED_FLAGS_RE.search(exc.get_error_message() or "")
+        if exc.get_error_code() != libvirt.VIR_ERR_INVALID_ARG or unsupported is None:
+            raise LibvirtCallError("undefineFlags", exc.get_error_message() or str(exc))
+        connection.call(dom, "undefineFlags", flags & ~int(unsupported.group(1), 16))
 
 
 def _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path):

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
 import string
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
@@ -24,6 +25,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec imp
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
 TARGET_PREFIX = {"virtio": "vd", "xen": "xvd", "scsi": "sd", "sata": "sd", "usb": "sd", "ide": "hd"}
+TARGET_PREFIX_RE = re.compile(r"^(xvd|vd|sd|hd)")
 FORMAT_BY_SUFFIX = {".qcow2": "qcow2", ".raw": "raw", ".img": "raw", ".iso": "raw"}
 
 
@@ -38,6 +40,9 @@ class Profile(object):
     console_with_serial = True
     accepts_bootloader = False
     accepts_cpu_model = False
+    # Xen numbers xvdX, hdX and sdX of one letter as the same disk (HVM hands disks 0-3 to
+    # QEMU as IDE index 0-3): such a profile gives out each letter once across prefixes.
+    shared_disk_numbers = False
 
     @classmethod
     def matches(cls, domain_type, os_type):
@@ -100,13 +105,14 @@ class Profile(object):
             cfg.devices.append(ChannelConfig(name=chan["name"], source_type=source,
                                              target_type=self.family["channel_target"], path=chan["path"]))
         if spec["serial_console"]:
-            cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial))
+            cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial,
+                                                   spec.get("console_log")))
         if spec["graphics"] != "none":
             cfg.devices.append(GraphicsConfig(spec["graphics"]))
         return cfg
 
     def disks(self, spec):
-        out, used = [], set(d["target"] for d in spec["disks"] if d["target"])
+        out, used = [], set(self._disk_key(d["target"]) for d in spec["disks"] if d["target"])
         for disk in spec["disks"]:
             bus = disk["bus"]
             if bus == "auto":
@@ -116,7 +122,7 @@ class Profile(object):
                 suffix = "." + (disk["path"] or "").rsplit(".", 1)[-1] if disk["path"] else ""
                 fmt = FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
             target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used)
-            used.add(target)
+            used.add(self._disk_key(target))
             out.append(DiskConfig(source_type="block" if disk["type"] == "block" else "file",
                                   device=disk["device"], path=disk["path"], driver_name="qemu",
                                   driver_type=fmt, target_dev=target, target_bus=bus,
@@ -135,10 +141,12 @@ class Profile(object):
                 udp_remote=(udp["remote_address"], udp["remote_port"]) if udp else None))
         return out
 
-    @staticmethod
-    def _next_target(prefix, used):
+    def _disk_key(self, target):
+        return TARGET_PREFIX_RE.sub("", target) if self.shared_disk_numbers else target
+
+    def _next_target(self, prefix, used):
         for letter in string.ascii_lowercase:
-            if prefix + letter not in used:
+            if self._disk_key(prefix + letter) not in used:
                 return prefix + letter
         raise SpecError(None, "more than 26 disks on one bus")
 
@@ -188,6 +196,7 @@ class XenHVMProfile(Profile):
     domain_types = ("xen",)
     os_types = ("hvm",)
     features = ("acpi", "apic", "pae")
+    shared_disk_numbers = True
 
     def os_config(self, spec):
         cfg = super(XenHVMProfile, self).os_config(spec)

@@ -40,7 +40,7 @@ MIN_MEMORY_KIB = 16 * 1024
 
 DOMAIN_KEYS = ("name", "xml", "memory", "vcpus", "arch", "boot", "domain_type", "machine",
                "cpu_model", "kernel", "initrd", "cmdline", "bootloader", "disks", "nics",
-               "channels", "graphics", "serial_console", "autostart", "state")
+               "channels", "graphics", "serial_console", "console_log", "autostart", "state")
 DISK_KEYS = ("path", "type", "format", "device", "bus", "target", "readonly")
 NIC_KEYS = ("bridge", "network", "udp", "mac", "model")
 UDP_KEYS = ("local_address", "local_port", "remote_address", "remote_port")
@@ -285,21 +285,24 @@ def validate_domain(check, raw, path):
         check.fail(join_path(path, "bootloader"), "is for PV guests; boot is hvm")
     spec["disks"] = [_disk(check, d, join_path(path, "disks[%d]" % i))
                      for i, d in enumerate(check.listing(raw.get("disks"), join_path(path, "disks")))]
-    targets = [d["target"] for d in spec["disks"] if d and d["target"]]
+    targets = [d["target"] for d in spec["disks"] if d and d["target"] and isinstance(d["target"], str)]
     for dup in sorted(set(t for t in targets if targets.count(t) > 1)):
         check.fail(join_path(path, "disks"), "target %s is used twice" % dup)
     spec["nics"] = [_nic(check, n, join_path(path, "nics[%d]" % i))
                     for i, n in enumerate(check.listing(raw.get("nics"), join_path(path, "nics")))]
-    macs = [n["mac"] for n in spec["nics"] if n and n["mac"]]
+    macs = [n["mac"] for n in spec["nics"] if n and n["mac"] and isinstance(n["mac"], str)]
     for dup in sorted(set(m for m in macs if macs.count(m) > 1)):
         check.fail(join_path(path, "nics"), "MAC %s is used twice" % dup)
     spec["channels"] = [_channel(check, c, join_path(path, "channels[%d]" % i))
                         for i, c in enumerate(check.listing(raw.get("channels"), join_path(path, "channels")))]
-    names = [c["name"] for c in spec["channels"] if c]
+    names = [c["name"] for c in spec["channels"] if c and isinstance(c["name"], str)]
     for dup in sorted(set(n for n in names if names.count(n) > 1)):
         check.fail(join_path(path, "channels"), "channel name %s is used twice" % dup)
     spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join_path(path, "graphics"), "none")
     spec["serial_console"] = check.boolean(raw.get("serial_console"), join_path(path, "serial_console"), True)
+    spec["console_log"] = check.abspath(raw.get("console_log"), join_path(path, "console_log"))
+    if spec["console_log"] and not spec["serial_console"]:
+        check.fail(join_path(path, "console_log"), "needs serial_console")
     return spec
 
 
@@ -312,7 +315,7 @@ def validate(domains, base_path="domains"):
     check = _Checker()
     specs = [validate_domain(check, raw, "%s[%d]" % (base_path, i) if base_path else "")
              for i, raw in enumerate(domains)]
-    names = [s["name"] for s in specs if s and s.get("name")]
+    names = [s["name"] for s in specs if s and s.get("name") and isinstance(s["name"], str)]
     for dup in sorted(set(n for n in names if names.count(n) > 1)):
         check.fail(base_path or "name", "domain %s is listed twice" % dup)
     if check.errors:

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""libvirt_domain's main() end to end against libvirt's in-process test driver.
+
+main() opens its own connection to test:///default; the one this module keeps open holds
+the driver's state between runs (it lives for as long as a connection to it is open).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import json
+
+import pytest
+
+from ansible.module_utils import basic
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+except ImportError:  # pragma: no cover - ansible-core 2.17 and 2.18
+    patch_module_args = None
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
+
+URI = "test:///default"
+
+
+@pytest.fixture(scope="module")
+def libvirt_module():
+    libvirt = connection.import_libvirt()
+    events.start_event_loop(libvirt)
+    return libvirt
+
+
+@pytest.fixture(scope="module")
+def test_conn(libvirt_module):
+    conn = libvirt_module.open(URI)
+    yield conn
+    conn.close()
+
+
+def run_module(monkeypatch, capsys, args):
+    """(rc, result) of main() with ``args``."""
+    args = dict(args, uri=URI)
+    if patch_module_args is None:
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+        with pytest.raises(SystemExit) as info:
+            libvirt_domain.main()
+    else:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as info:
+                libvirt_domain.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def names(conn):
+    return sorted(d.name() for d in conn.listAllDomains())
+
+
+def guest(name, **changes):
+    raw = {"name": name, "memory": "96MiB", "disks": [{"path": "/i/%s.qcow2" % name}],
+           "nics": [{"bridge": "br0"}, {"udp": {"local_port": 6000, "remote_port": 6001}}]}
+    raw.update(changes)
+    return raw
+
+
+def test_check_mode_changes_nothing_and_predicts(monkeypatch, capsys, test_conn):
+    before = names(test_conn)
+    rc, out = run_module(monkeypatch, capsys, dict(guest("md-check", state="running"), _ansible_check_mode=True))
+    assert rc == 0
+    assert out["changed"] is True
+    [dom] = out["domains"]
+    assert (dom["name"], dom["actions"], dom["state"], dom["events"]) == ("md-check", ["define", "start"], None, [])
+    assert "<name>md-check</name>" in dom["xml"]
+    assert [d["after_header"] for d in out["diff"]] == ["md-check (planned)"]
+    assert names(test_conn) == before
+
+
+def test_single_domain_run_then_rerun(monkeypatch, capsys, test_conn):
+    rc, out = run_module(monkeypatch, capsys, guest("md-one", state="running"))
+    assert (rc, out["changed"], out["uri"]) == (0, True, URI)
+    [dom] = out["domains"]
+    assert (dom["actions"], dom["state"], [e["event"] for e in dom["events"]]) == (
+        ["define", "start"], "running", ["started"])
+    assert "diff" not in dom and [d["after_header"] for d in out["diff"]] == ["md-one (libvirt)"]
+    assert test_conn.lookupByName("md-one").isActive() == 1
+    # Suboptions AnsibleModule filled with None (nics[].network, udp addresses...) changed nothing.
+    rc, out = run_module(monkeypatch, capsys, guest("md-one", state="running"))
+    assert (rc, out["changed"], out["domains"][0]["actions"], out["diff"]) == (0, False, [], [])
+
+
+def test_many_domains_in_one_call(monkeypatch, capsys, test_conn):
+    rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-a"), guest("md-b", state="running")]})
+    assert rc == 0 and out["changed"] is True
+    assert [(d["name"], d["actions"]) for d in out["domains"]] == [("md-a", ["define"]), ("md-b", ["define", "start"])]
+    rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-a"), {"name": "md-b", "state": "absent"}]})
+    assert [(d["name"], d["changed"], d["actions"]) for d in out["domains"]] == [
+        ("md-a", False, []), ("md-b", True, ["destroy", "undefine"])]
+    assert "md-b" not in names(test_conn) and "md-a" in names(test_conn)
+
+
+@pytest.mark.parametrize("args, message", [
+    ({"domains": [guest("md-x"), guest("md-y", vcpus=0)]}, "domains[1].vcpus: must be between 1 and 4096, got 0"),
+    ({"domains": [guest("md-x"), guest("md-y", boot="pv")]}, "domains[1].boot: no PV guest of a supported driver"),
+    ({"domains": [guest("md-x", disks=[{"path": "/i/a", "bus": "pci"}]), guest("md-y", memory="5x")]},
+     "domains[0].disks[0].bus: must be one of auto, virtio, xen, scsi, sata, ide, usb, got 'pci'; "
+     "domains[1].memory: must be MiB"),
+    (guest("md-x", disks=[{"path": "/i/a", "bus": "pci"}]), "disks[0].bus: must be one of"),
+    (guest("md-x", machine="pc q35"), "the domain XML does not validate against libvirt's schema"),
+], ids=["spec", "profile", "all-at-once", "single-no-prefix", "schema"])
+def test_a_bad_spec_fails_and_changes_nothing(monkeypatch, capsys, test_conn, args, message):
+    before = names(test_conn)
+    rc, out = run_module(monkeypatch, capsys, args)
+    assert rc == 1 and out["failed"] is True
+    assert message in out["msg"], out["msg"]
+    # A single domain's paths start at the option; a list's at its item.
+    assert ("domains[" in out["msg"]) is ("domains" in args)
+    assert names(test_conn) == before
