@@ -8,6 +8,7 @@ STAGES ?= sanity lint unit integration
 
 help:
 	@echo "make demo        run the main job on this machine (playbooks/demo.yml)"
+	@echo "make demo-clean  remove the demo guests"
 	@echo "make test        run the whole test suite (sanity, lint, unit, integration)"
 	@echo "make test-fast   unit tests only, for iteration"
 
@@ -16,6 +17,9 @@ bootstrap:
 
 demo:
 	@bash scripts/demo.sh
+
+demo-clean:
+	@bash scripts/demo.sh -e virtops_demo_clean=true
 
 test:
 	@STAGES="$(STAGES)" bash scripts/test.sh
