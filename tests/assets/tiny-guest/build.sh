@@ -5,7 +5,7 @@
 #
 #   build.sh                        build (or reuse) and point .build/tiny-guest/current at it
 #   build.sh --extra DIR [--link NAME]
-#                                   variant: DIR's contents are copied over the initramfs
+#                                   variant: DIR's contents are laid over the initramfs
 #                                   root (e.g. DIR/etc/tiny-guest/hook); `current` is left
 #                                   alone, --link NAME points .build/tiny-guest/NAME at it
 #
@@ -67,7 +67,7 @@ ensure_tool() { # command package
   fi
   command -v "$1" >/dev/null || die "$1 missing although $2 is installed"
 }
-for t in apt-get:apt dpkg-deb:dpkg gzip:gzip sha256sum:coreutils flock:util-linux; do
+for t in gzip:gzip flock:util-linux; do
   ensure_tool "${t%%:*}" "${t#*:}"
 done
 
@@ -95,20 +95,25 @@ v=$(versions)
 [ -n "$v" ] || die "apt knows no linux-image-amd64 (with a pinned linux-image-*-amd64) or busybox-static: is this Debian 12 amd64?"
 read -r kpkg kver bver <<<"$v"
 
-extra_hash=none
-if [ -n "$extra" ]; then
-  # Content, names and modes; not owners or times, which copying would change.
-  extra_hash=$(tar -C "$extra" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - . | sha256sum)
-fi
-key=$(
+base_key=$(
   {
     sha256sum <"$0"
     sha256sum <"$here/init"
     echo "$kpkg=$kver busybox-static=$bver"
-    echo "extra=$extra_hash"
   } | sha256sum | cut -c1-16
 )
+key=$base_key
+if [ -n "$extra" ]; then
+  # Names, contents and modes; not owners or times, which copying changes anyway.
+  key=$( {
+    echo "$base_key"
+    tar -C "$extra" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - .
+  } | sha256sum | cut -c1-16)
+fi
+base="$out/$base_key"
 dest="$out/$key"
+
+built() { [ -f "$1/vmlinuz" ] && [ -f "$1/initrd.img" ]; }
 
 report() {
   if [ -n "$link" ]; then
@@ -120,7 +125,7 @@ report() {
   echo "$dest/initrd.img"
 }
 
-if [ -f "$dest/vmlinuz" ] && [ -f "$dest/initrd.img" ]; then
+if built "$dest"; then
   report
   exit 0
 fi
@@ -128,7 +133,7 @@ fi
 # Parallel test runs may build the same key: one builds, the others then reuse it.
 exec 9>"$out/.lock"
 flock 9
-if [ -f "$dest/vmlinuz" ] && [ -f "$dest/initrd.img" ]; then
+if built "$dest"; then
   report
   exit 0
 fi
@@ -151,90 +156,108 @@ fetch() { # package version -> path of the .deb in the cache
   fi
   echo "$deb"
 }
-kdeb=$(fetch "$kpkg" "$kver")
-bdeb=$(fetch busybox-static "$bver")
+# newc archive of a directory tree, owned by root whoever owns the files, gzipped.
+# busybox's cpio, so the host needs no cpio package. "." itself is left out: in
+# an appended archive it would reset the mode of the guest's /.
+cpio_gz() { # dir busybox > file
+  ( cd "$1" && find . -mindepth 1 | LC_ALL=C sort | "$2" cpio -o -H newc -R 0:0 2>/dev/null ) | gzip -9n
+}
 
-dpkg-deb -x "$kdeb" "$work/k"
+bdeb=$(fetch busybox-static "$bver")
 dpkg-deb -x "$bdeb" "$work/b"
 busybox="$work/b/bin/busybox"
 [ -x "$busybox" ] || die "busybox-static $bver has no bin/busybox"
-krel=$(cd "$work/k/lib/modules" && ls)
-[ -n "$krel" ] && [ "$(echo "$krel" | wc -l)" = 1 ] || die "$kpkg: expected one lib/modules/<release>, got: $krel"
-kmods="$work/k/lib/modules/$krel"
-[ -f "$work/k/boot/vmlinuz-$krel" ] || die "$kpkg: no boot/vmlinuz-$krel"
 
-# The package ships no modules.dep (the postinst runs depmod), so generate one for
-# the extracted tree. busybox's depmod does it without kmod on the host; each
-# line lists a module's complete dependency closure.
-"$busybox" depmod -b "$work/k" "$krel" || die "depmod on $kpkg failed"
+build_base() {
+  local kdeb krel kmods root m line f wanted=
+  kdeb=$(fetch "$kpkg" "$kver")
+  dpkg-deb -x "$kdeb" "$work/k"
+  krel=$(cd "$work/k/lib/modules" && ls)
+  [ -n "$krel" ] && [ "$(echo "$krel" | wc -l)" = 1 ] || die "$kpkg: expected one lib/modules/<release>, got: $krel"
+  kmods="$work/k/lib/modules/$krel"
+  [ -f "$work/k/boot/vmlinuz-$krel" ] || die "$kpkg: no boot/vmlinuz-$krel"
 
-root="$work/root"
-mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,root,etc/tiny-guest}
-chmod 1777 "$root/tmp"
+  # The package ships no modules.dep (its postinst runs depmod), so generate one
+  # for the extracted tree. busybox's depmod does it without kmod on the host; as
+  # with kmod, each line lists a module's complete dependency closure.
+  "$busybox" depmod -b "$work/k" "$krel" || die "depmod on $kpkg failed"
 
-# Copy each wanted module with its dependencies, keeping the package's paths so
-# the guest's modprobe finds them under /lib/modules/<release>.
-norm() { local n=${1##*/}; n=${n%%.ko*}; echo "${n//-/_}"; }
-wanted=
-for m in $modules; do
-  line=$(awk -v want="$(norm "$m")" '
-    { n = $1; sub(/:$/, "", n); sub(/.*\//, "", n); sub(/\.ko.*/, "", n); gsub(/-/, "_", n)
-      if (n == want) { print; exit } }' "$kmods/modules.dep")
-  if [ -z "$line" ]; then
-    # Built into this kernel (e.g. virtio_pci on some configs): nothing to load.
-    grep -q "/$m\.ko\$\|/${m//_/-}\.ko\$\|/${m//-/_}\.ko\$" "$kmods/modules.builtin" \
-      || die "$kpkg has no module $m"
-    continue
-  fi
-  wanted="$wanted $m"
-  for f in ${line/:/}; do
-    [ -f "$root/lib/modules/$krel/${f%.xz}" ] && continue
-    mkdir -p "$root/lib/modules/$krel/$(dirname "$f")"
-    case $f in
-      # busybox's insmod cannot read compressed modules; Debian 12's are plain .ko,
-      # later releases use .ko.xz.
-      *.ko.xz) ensure_tool xz xz-utils
-               xz -dc "$kmods/$f" >"$root/lib/modules/$krel/${f%.xz}" ;;
-      *.ko)    cp "$kmods/$f" "$root/lib/modules/$krel/$f" ;;
-      *)       die "unexpected module file $f" ;;
-    esac
+  root="$work/root"
+  mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,dev,proc,sys,run,tmp,root,etc/tiny-guest}
+  chmod 1777 "$root/tmp"
+
+  # Copy each wanted module with its dependencies, keeping the package's paths so
+  # the guest's modprobe finds them under /lib/modules/<release>.
+  norm() { local n=${1##*/}; n=${n%%.ko*}; echo "${n//-/_}"; }
+  for m in $modules; do
+    line=$(awk -v want="$(norm "$m")" '
+      { n = $1; sub(/:$/, "", n); sub(/.*\//, "", n); sub(/\.ko.*/, "", n); gsub(/-/, "_", n)
+        if (n == want) { print; exit } }' "$kmods/modules.dep")
+    if [ -z "$line" ]; then
+      # Built into this kernel (e.g. virtio_pci on some configs): nothing to load.
+      grep -q "/$m\.ko\$\|/${m//_/-}\.ko\$\|/${m//-/_}\.ko\$" "$kmods/modules.builtin" \
+        || die "$kpkg has no module $m"
+      continue
+    fi
+    wanted="$wanted $m"
+    for f in ${line/:/}; do
+      [ -f "$root/lib/modules/$krel/${f%.xz}" ] && continue
+      mkdir -p "$root/lib/modules/$krel/$(dirname "$f")"
+      case $f in
+        # busybox's insmod cannot read compressed modules; Debian 12's are plain
+        # .ko, later releases ship .ko.xz.
+        *.ko.xz) ensure_tool xz xz-utils
+                 xz -dc "$kmods/$f" >"$root/lib/modules/$krel/${f%.xz}" ;;
+        *.ko)    cp "$kmods/$f" "$root/lib/modules/$krel/$f" ;;
+        *)       die "unexpected module file $f" ;;
+      esac
+    done
   done
-done
-# modules.dep for just the copied set, with .ko names, for busybox modprobe.
-"$busybox" depmod -b "$root" "$krel" || die "depmod on the initramfs modules failed"
-wanted=${wanted# }
-echo "$wanted" | tr ' ' '\n' >"$root/etc/tiny-guest/modules"
+  # modules.dep for just the copied set, with .ko names, for the guest's modprobe.
+  "$busybox" depmod -b "$root" "$krel" || die "depmod on the initramfs modules failed"
+  wanted=${wanted# }
+  echo "$wanted" | tr ' ' '\n' >"$root/etc/tiny-guest/modules"
 
-cp "$busybox" "$root/bin/busybox"
-for a in $("$busybox" --list-full); do
-  [ -e "$root/$a" ] || ln -s /bin/busybox "$root/$a"
-done
-# The kernel runs /sbin/poweroff itself for Xen's control/shutdown
-# (orderly_poweroff), and init runs it for the ACPI button. busybox's own poweroff
-# would only signal PID 1, so power off directly.
-rm -f "$root/sbin/poweroff"
-printf '%s\n' '#!/bin/sh' 'sync' 'exec /bin/busybox poweroff -f' >"$root/sbin/poweroff"
-chmod 755 "$root/sbin/poweroff"
-cp "$here/init" "$root/init"
-chmod 755 "$root/init"
-# The kernel opens /dev/console before /init can mount devtmpfs.
-mknod -m 600 "$root/dev/console" c 5 1
+  cp "$busybox" "$root/bin/busybox"
+  for m in $("$busybox" --list-full); do
+    [ -e "$root/$m" ] || ln -s /bin/busybox "$root/$m"
+  done
+  # The kernel runs /sbin/poweroff itself for Xen's control/shutdown
+  # (orderly_poweroff), and init runs it for the ACPI button. busybox's poweroff
+  # would only signal PID 1, so power off directly.
+  rm -f "$root/sbin/poweroff"
+  printf '%s\n' '#!/bin/sh' 'sync' 'exec /bin/busybox poweroff -f' >"$root/sbin/poweroff"
+  chmod 755 "$root/sbin/poweroff"
+  cp "$here/init" "$root/init"
+  chmod 755 "$root/init"
+  # The kernel opens /dev/console before /init can mount devtmpfs.
+  mknod -m 600 "$root/dev/console" c 5 1
+
+  mkdir "$work/base"
+  cpio_gz "$root" "$busybox" >"$work/base/initrd.img"
+  cp "$work/k/boot/vmlinuz-$krel" "$work/base/vmlinuz"
+  {
+    echo "key=$base_key"
+    echo "packages=$kpkg=$kver busybox-static=$bver"
+    echo "kernel_release=$krel"
+    echo "modules=$wanted"
+  } >"$work/base/manifest"
+  rm -rf "$base"
+  mv "$work/base" "$base"
+}
+
+built "$base" || build_base
+
 if [ -n "$extra" ]; then
-  # No ownership: the archive is root's, whoever owns DIR.
-  cp -R --preserve=mode,links "$extra/." "$root/"
+  # A variant is the base initramfs with a second archive appended: the kernel
+  # unpacks concatenated archives in order, later files replacing earlier ones
+  # (except a symlink over a symlink, which it keeps). That skips re-extracting
+  # the 400 MB kernel package for every variant.
+  mkdir "$work/variant"
+  ln "$base/vmlinuz" "$work/variant/vmlinuz" 2>/dev/null || cp "$base/vmlinuz" "$work/variant/vmlinuz"
+  { cat "$base/initrd.img"; cpio_gz "$extra" "$busybox"; } >"$work/variant/initrd.img"
+  { cat "$base/manifest"; echo "variant=$key"; echo "extra=$extra"; } >"$work/variant/manifest"
+  rm -rf "$dest"
+  mv "$work/variant" "$dest"
 fi
-
-mkdir "$work/out"
-( cd "$root" && find . | LC_ALL=C sort | "$busybox" cpio -o -H newc 2>/dev/null ) \
-  | gzip -9n >"$work/out/initrd.img"
-cp "$work/k/boot/vmlinuz-$krel" "$work/out/vmlinuz"
-{
-  echo "key=$key"
-  echo "packages=$kpkg=$kver busybox-static=$bver"
-  echo "kernel_release=$krel"
-  echo "modules=$wanted"
-  echo "extra=${extra:-none}"
-} >"$work/out/manifest"
-rm -rf "$dest"
-mv "$work/out" "$dest"
 report

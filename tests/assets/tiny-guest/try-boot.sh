@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../.." && pwd)
 uri=qemu:///system
 boot_timeout=120
-shutdown_timeout=${SHUTDOWN_TIMEOUT:-60}
+shutdown_timeout=60
 
 die() {
   echo "tiny-guest try-boot: $*" >&2
@@ -88,7 +88,6 @@ secs() { printf '%d.%02d' $(($1 / 1000000)) $(($1 % 1000000 / 10000)); }
 
 t_create=$(now_us)
 err=$(virsh -q -c "$uri" create "$xml" 2>&1 >/dev/null) || die "virsh create failed: $err"
-echo "DEBUG create took $(secs $(($(now_us) - t_create)))" >&2
 
 # Listen for lifecycle events from right after the start, well before the
 # shutdown request, so the Stopped event cannot arrive before we listen.
@@ -114,4 +113,4 @@ esac
 
 echo "boot to 'TINY-GUEST: up': $(secs $((t_up - t_create))) s (from virsh create)"
 echo "graceful ACPI shutdown:   $(secs $((t_stopped - t_shutdown))) s (from virsh shutdown to Stopped)"
-#rm -f "$log"
+rm -f "$log"
