@@ -63,3 +63,21 @@ def make_tree(tmp_path):
         return build_tree(tmp_path / ("root%d" % len(made)), files)
 
     return _make
+
+
+@pytest.fixture(scope="module")
+def libvirt_module():
+    """libvirt-python with the default event loop running, as the modules set it up."""
+    from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+    libvirt = connection.import_libvirt()
+    # Events reach a connection only if the loop is registered before it is opened.
+    events.start_event_loop(libvirt)
+    return libvirt
+
+
+@pytest.fixture(scope="module")
+def test_conn(libvirt_module):
+    """One in-process test:///default connection per test module (its state lives in it)."""
+    conn = libvirt_module.open("test:///default")
+    yield conn
+    conn.close()

@@ -62,6 +62,14 @@ class _Checker(object):
     def fail(self, path, message):
         self.errors.append(SpecError(path, message))
 
+    def mapping(self, value, allowed, path):
+        """True when ``value`` is a dict with only ``allowed`` keys (else report why)."""
+        if not isinstance(value, dict):
+            self.fail(path, "must be a dict, got %r" % (value,))
+            return False
+        self.unknown(value, allowed, path)
+        return True
+
     def unknown(self, value, allowed, path):
         extra = sorted(k for k in value if k not in allowed)
         if extra:
@@ -133,10 +141,8 @@ def memory_kib(value):
 
 
 def _disk(check, raw, path):
-    if not isinstance(raw, dict):
-        check.fail(path, "must be a dict, got %r" % (raw,))
+    if not check.mapping(raw, DISK_KEYS, path):
         return None
-    check.unknown(raw, DISK_KEYS, path)
     disk = {
         "path": check.abspath(raw.get("path"), join_path(path, "path")),
         "type": check.choice(raw.get("type"), DISK_TYPES, join_path(path, "type"), "auto"),
@@ -158,10 +164,8 @@ def _disk(check, raw, path):
 
 
 def _nic(check, raw, path):
-    if not isinstance(raw, dict):
-        check.fail(path, "must be a dict, got %r" % (raw,))
+    if not check.mapping(raw, NIC_KEYS, path):
         return None
-    check.unknown(raw, NIC_KEYS, path)
     kinds = [k for k in ("bridge", "network", "udp") if raw.get(k) is not None]
     if len(kinds) != 1:
         check.fail(path, "needs exactly one of bridge, network or udp, got %s" % (", ".join(kinds) or "none"))
@@ -184,10 +188,8 @@ def _nic(check, raw, path):
 
 
 def _udp(check, raw, path):
-    if not isinstance(raw, dict):
-        check.fail(path, "must be a dict, got %r" % (raw,))
+    if not check.mapping(raw, UDP_KEYS, path):
         return None
-    check.unknown(raw, UDP_KEYS, path)
     udp = {
         "local_address": check.text(raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
         "remote_address": check.text(raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
@@ -201,10 +203,8 @@ def _udp(check, raw, path):
 
 
 def _channel(check, raw, path):
-    if not isinstance(raw, dict):
-        check.fail(path, "must be a dict, got %r" % (raw,))
+    if not check.mapping(raw, CHANNEL_KEYS, path):
         return None
-    check.unknown(raw, CHANNEL_KEYS, path)
     name = raw.get("name")
     if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
         check.fail(join_path(path, "name"),
@@ -237,10 +237,8 @@ def _raw_xml(check, raw, path):
 
 
 def validate_domain(check, raw, path):
-    if not isinstance(raw, dict):
-        check.fail(path, "must be a dict, got %r" % (raw,))
+    if not check.mapping(raw, DOMAIN_KEYS, path):
         return None
-    check.unknown(raw, DOMAIN_KEYS, path)
     state = check.choice(raw.get("state"), STATES, join_path(path, "state"), "present")
     spec = {"path": path, "state": state,
             "autostart": check.boolean(raw.get("autostart"), join_path(path, "autostart"), None),

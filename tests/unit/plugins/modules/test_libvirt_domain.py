@@ -18,24 +18,11 @@ try:
     from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
 except ImportError:  # pragma: no cover - ansible-core 2.17 and 2.18
     patch_module_args = None
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
 from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
 
 URI = "test:///default"
 
 
-@pytest.fixture(scope="module")
-def libvirt_module():
-    libvirt = connection.import_libvirt()
-    events.start_event_loop(libvirt)
-    return libvirt
-
-
-@pytest.fixture(scope="module")
-def test_conn(libvirt_module):
-    conn = libvirt_module.open(URI)
-    yield conn
-    conn.close()
 
 
 def run_module(monkeypatch, capsys, args):

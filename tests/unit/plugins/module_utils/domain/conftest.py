@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, facts
+from ansible_collections.virtops.hypervisor.plugins.module_utils import facts
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
 from unit_helpers import read_fixture
@@ -48,16 +48,3 @@ def xen_host():
     return FixtureHost(*XEN)
 
 
-@pytest.fixture(scope="module")
-def libvirt_module():
-    libvirt = connection.import_libvirt()
-    # Events reach a connection only if the loop is registered before it is opened.
-    events.start_event_loop(libvirt)
-    return libvirt
-
-
-@pytest.fixture(scope="module")
-def test_conn(libvirt_module):
-    conn = libvirt_module.open("test:///default")
-    yield conn
-    conn.close()
