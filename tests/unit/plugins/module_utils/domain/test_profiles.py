@@ -153,7 +153,7 @@ def test_xen_pv_with_direct_kernel_boot(xen_host):
 def test_xen_pv_with_bootloader(xen_host):
     profile, _cfg, root, text = build(xen_host, bootloader="/usr/bin/pygrub",
                                       channels=[{"name": CHANNEL, "path": "/run/xen/ch0.sock"}])
-    assert type(profile) is profiles.XenPVProfile
+    assert profile.__class__ is profiles.XenPVProfile
     assert root.findtext("bootloader") == "/usr/bin/pygrub"
     # <bootloader> comes before <os>, as libvirt writes it.
     tags = [c.tag for c in root]
