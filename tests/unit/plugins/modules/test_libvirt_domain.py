@@ -23,8 +23,6 @@ from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domai
 URI = "test:///default"
 
 
-
-
 def run_module(monkeypatch, capsys, args):
     """(rc, result) of main() with ``args``."""
     args = dict(args, uri=URI)

@@ -46,5 +46,3 @@ def kvm_host():
 @pytest.fixture
 def xen_host():
     return FixtureHost(*XEN)
-
-
