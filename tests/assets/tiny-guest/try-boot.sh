@@ -6,7 +6,7 @@
 #
 #   try-boot.sh [build.sh options]     e.g. --extra DIR to try a variant
 #
-# TCG on purpose: nested KVM hangs on these machines, and the tests use TCG too.
+# TCG on purpose: nested KVM hangs on these machines.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
