@@ -74,10 +74,13 @@ def _os_type_for(caps, dc):
     return matches[0].os_type if matches else None
 
 
-def libvirt_facts(caps, domcaps, detection_facts=None, uri=None, conn_info=None, errors=None):
+def libvirt_facts(caps, domcaps, detection_facts=None, uri=None, conn_info=None, errors=None,
+                  available=None):
+    """``available``: True when a live connection answered, None for an offline dump."""
     info = conn_info or {}
     return {
         "uri": uri,
+        "available": available,
         "version": info.get("version"),
         "driver": info.get("driver"),
         "hypervisor_version": info.get("hypervisor_version"),
@@ -118,11 +121,9 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         hv = hypervisor_from_caps(caps)
         hv["source"] = "capabilities_xml"
         lv = libvirt_facts(caps, domcaps, hv, conn_info={"driver": _driver_from(caps)})
-        lv["available"] = None  # no connection was asked for
         return {"hypervisor": hv, "libvirt": lv}, warnings
 
-    local = not connection.is_remote(uri)
-    hv = detection.detect(root, run_command) if local else None
+    hv = None if connection.is_remote(uri) else detection.detect(root, run_command)
     effective_uri = uri or connection.default_uri(hv["type"])
     try:
         conn = connection.open_connection(effective_uri, libvirt_module=libvirt_module)
@@ -143,9 +144,8 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         hv = hypervisor_from_caps(caps)
     else:
         hv["evidence"] = hv["evidence"] + hypervisor_from_caps(caps)["evidence"]
-    facts = libvirt_facts(caps, domcaps, hv, effective_uri, info, errors)
-    facts["available"] = True
-    return {"hypervisor": hv, "libvirt": facts}, warnings
+    return {"hypervisor": hv,
+            "libvirt": libvirt_facts(caps, domcaps, hv, effective_uri, info, errors, available=True)}, warnings
 
 
 # What virConnectGetType() would have said, for dumps analysed offline.

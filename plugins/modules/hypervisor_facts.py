@@ -142,8 +142,7 @@ ansible_facts:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import facts
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtUnavailableError, VirtopsError)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 
 
 def main():
@@ -173,8 +172,6 @@ def main():
             run_command=run_command,
             domain_capabilities=module.params["domain_capabilities"],
         )
-    except LibvirtUnavailableError as exc:
-        module.fail_json(msg=str(exc))
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
     for warning in warnings:

@@ -56,6 +56,15 @@ def device_family(domain_type, os_type):
     return NO_DEVICES
 
 
+def devices_for(domain_type, os_type, domcaps=None):
+    """The device family, its disk bus checked against the domain capabilities if known."""
+    family = dict(device_family(domain_type, os_type))
+    buses = domcaps.device_values("disk", "bus") if domcaps is not None else []
+    if buses and family["disk_bus"] and family["disk_bus"] not in buses:
+        family["disk_bus"] = next((b for b in DISK_BUS_FALLBACK if b in buses), buses[0])
+    return family
+
+
 def boot_mode_for(os_type):
     if os_type in PV_OS_TYPES:
         return "pv"
@@ -95,12 +104,7 @@ def recommend(caps, domcaps=None, detection=None):
         return {"domain_type": None, "os_type": None, "boot_mode": None, "arch": None,
                 "disk_bus": None, "nic_model": None, "channel_target": None,
                 "image_format": None, "emulator": None, "machine": None, "loader": None}
-    family = dict(device_family(dtype, guest.os_type))
-    dc = (domcaps or {}).get((guest.arch.name, dtype, guest.os_type))
-    if dc is not None and family["disk_bus"]:
-        buses = dc.device_values("disk", "bus")
-        if buses and family["disk_bus"] not in buses:
-            family["disk_bus"] = next((b for b in DISK_BUS_FALLBACK if b in buses), buses[0])
+    family = devices_for(dtype, guest.os_type, (domcaps or {}).get((guest.arch.name, dtype, guest.os_type)))
     machines = guest.machines_for(dtype)
     canonical = [m for m in machines if m.canonical]
     machine = (canonical[0].name if canonical else (machines[0].name if machines else None))

@@ -76,6 +76,13 @@ class Plan(object):
         self.autostart = None
         self.state_before = None
         self.validated = False
+        self._canonical_before = None
+
+    @property
+    def canonical_before(self):
+        if self._canonical_before is None:
+            self._canonical_before = compare.canonical(self.before)
+        return self._canonical_before
 
     @property
     def changes(self):
@@ -91,23 +98,23 @@ def _lookup(conn, libvirt, name):
         raise LibvirtCallError("lookupByName(%s)" % name, exc.get_error_message())
 
 
-def _existing_macs(before_xml):
+def _existing_identity(before_xml):
+    """(uuid, NIC MACs in order) of an existing domain, kept when it is redefined."""
     if not before_xml:
-        return []
+        return None, []
     cfg = DomainConfig.from_xml(before_xml)
-    return [d.mac for d in cfg.devices_of(InterfaceConfig)]
+    return cfg.uuid, [d.mac for d in cfg.devices_of(InterfaceConfig)]
 
 
 def _desired_from_xml(spec, before_xml):
     """The user's raw XML, keeping the existing domain's UUID and NIC MACs."""
     root = ET.fromstring(spec["xml"])
     if before_xml:
-        existing = ET.fromstring(before_xml)
-        if root.find("uuid") is None and existing.find("uuid") is not None:
-            uuid = ET.Element("uuid")
-            uuid.text = existing.findtext("uuid")
-            root.insert(1, uuid)
-        macs = _existing_macs(before_xml)
+        uuid, macs = _existing_identity(before_xml)
+        if root.find("uuid") is None and uuid:
+            node = ET.Element("uuid")
+            node.text = uuid
+            root.insert(1, node)
         for index, iface in enumerate(root.findall("devices/interface")):
             if iface.find("mac") is None and index < len(macs) and macs[index]:
                 mac = ET.Element("mac", {"address": macs[index]})
@@ -164,8 +171,8 @@ def _plan_one(conn, libvirt, item, host, validate):
     else:
         profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
                                   host.domcaps)
-        uuid = ET.fromstring(item.before).findtext("uuid") if item.before else None
-        item.desired = profile.build(spec, uuid=uuid, macs=_existing_macs(item.before)).to_xml()
+        uuid, macs = _existing_identity(item.before)
+        item.desired = profile.build(spec, uuid=uuid, macs=macs).to_xml()
     if validate:
         schema.validate_domain_xml(item.desired, spec["path"])
         item.validated = True
@@ -178,11 +185,12 @@ def _plan_one(conn, libvirt, item, host, validate):
             item.autostart = spec["autostart"]
 
 
-def result_of(item, check_mode, after_xml=None, changed=None, events=None, state=None):
-    before = compare.canonical(item.before) if item.before else ""
+def result_of(item, check_mode, after_xml=None, changed=None, events=None, state=None, after=None):
+    """The module's entry for one domain; ``after`` is ``after_xml`` in canonical form if known."""
     if after_xml is None:
         after_xml = "" if "undefine" in item.actions else (item.desired if item.define else item.before)
-    after = compare.canonical(after_xml) if after_xml else ""
+    if after is None:
+        after = item.canonical_before if after_xml is item.before else compare.canonical(after_xml)
     actions = (["define"] if item.define else []) + list(item.actions)
     if item.autostart is not None:
         actions.append("autostart" if item.autostart else "no_autostart")
@@ -192,7 +200,7 @@ def result_of(item, check_mode, after_xml=None, changed=None, events=None, state
         "actions": actions,
         "state": state,
         "xml": after_xml,
-        "diff": {"before": before, "after": after,
+        "diff": {"before": item.canonical_before, "after": after,
                  "before_header": "%s (libvirt)" % item.name,
                  "after_header": "%s (%s)" % (item.name, "planned" if check_mode else "libvirt")},
         "events": events or [],
@@ -216,6 +224,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
         return result_of(item, False, after_xml=item.before, changed=False,
                          state=STATE_NAMES.get(item.state_before, "unknown"))
     dom, events, changed = item.dom, [], False
+    after_xml, after = item.before, item.canonical_before
     if item.define:
         # plan() already validated against the same RelaxNG schema; asking libvirt to
         # do it again costs ~15 ms per domain. Only without our check does libvirt do it.
@@ -224,8 +233,10 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
             dom = conn.defineXMLFlags(item.desired, flags)
         except libvirt.libvirtError as exc:
             raise LibvirtCallError("%s: defineXML" % item.path, exc.get_error_message())
-        after = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
-        changed = compare.canonical(after) != compare.canonical(item.before)
+        # Starting, stopping or autostart do not touch the inactive XML: read it once.
+        after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+        after = compare.canonical(after_xml)
+        changed = after != item.canonical_before
     uuid = dom.UUIDString() if dom is not None else None
     for action in item.actions:
         events.extend(_do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, item.path))
@@ -235,12 +246,22 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
         changed = True
     if "undefine" in item.actions:
         return result_of(item, False, after_xml="", changed=changed, events=events, state="absent")
-    after = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
     state = STATE_NAMES.get(connection.call(dom, "state")[0], "unknown")
-    return result_of(item, False, after_xml=after, changed=changed, events=events, state=state)
+    return result_of(item, False, after_xml=after_xml, changed=changed, events=events, state=state,
+                     after=after)
 
 
-def _wait(watcher, uuid, names, timeout, since, path, what):
+# action -> (virDomain method, its arguments' libvirt constant names, event that confirms it)
+LIFECYCLE_ACTIONS = {
+    "start": ("create", (), "started"),
+    "start_paused": ("createWithFlags", ("VIR_DOMAIN_START_PAUSED",), "suspended"),
+    "resume": ("resume", (), "resumed"),
+    "suspend": ("suspend", (), "suspended"),
+    "destroy": ("destroy", (), "stopped"),
+}
+
+
+def _wait(watcher, uuid, names, timeout, since, path):
     event = watcher.wait_for(uuid, names, timeout, since)
     if event is None:
         raise WaitTimeoutError("%s: no %s event within %ss" % (path, "/".join(names), timeout))
@@ -249,21 +270,10 @@ def _wait(watcher, uuid, names, timeout, since, path, what):
 
 def _do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, path):
     since = watcher.mark(uuid)
-    if action == "start":
-        connection.call(dom, "create")
-        return [_wait(watcher, uuid, ("started",), timeout, since, path, action)]
-    if action == "start_paused":
-        connection.call(dom, "createWithFlags", libvirt.VIR_DOMAIN_START_PAUSED)
-        return [_wait(watcher, uuid, ("suspended",), timeout, since, path, action)]
-    if action == "resume":
-        connection.call(dom, "resume")
-        return [_wait(watcher, uuid, ("resumed",), timeout, since, path, action)]
-    if action == "suspend":
-        connection.call(dom, "suspend")
-        return [_wait(watcher, uuid, ("suspended",), timeout, since, path, action)]
-    if action == "destroy":
-        connection.call(dom, "destroy")
-        return [_wait(watcher, uuid, ("stopped",), timeout, since, path, action)]
+    if action in LIFECYCLE_ACTIONS:
+        method, constants, event = LIFECYCLE_ACTIONS[action]
+        connection.call(dom, method, *[getattr(libvirt, name) for name in constants])
+        return [_wait(watcher, uuid, (event,), timeout, since, path)]
     if action == "shutdown":
         return _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path)
     if action == "undefine":
@@ -291,7 +301,7 @@ def _undefine(libvirt, dom, flags):
 def _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path):
     if shutdown_mode == "force":
         connection.call(dom, "destroy")
-        return [_wait(watcher, uuid, ("stopped",), timeout, since, path, "destroy")]
+        return [_wait(watcher, uuid, ("stopped",), timeout, since, path)]
     connection.call(dom, "shutdown")
     event = watcher.wait_for(uuid, ("stopped",), timeout, since)
     if event is not None:
@@ -301,6 +311,6 @@ def _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path):
                                "set shutdown_mode: graceful_then_force" % (path, timeout))
     since = watcher.mark(uuid)
     connection.call(dom, "destroy")
-    forced = _wait(watcher, uuid, ("stopped",), timeout, since, path, "destroy")
+    forced = _wait(watcher, uuid, ("stopped",), timeout, since, path)
     forced["forced"] = True
     return [forced]

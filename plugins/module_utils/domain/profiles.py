@@ -13,11 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 import string
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
-    DISK_BUS_FALLBACK, PV_OS_TYPES, choose_guest, device_family)
+    PV_OS_TYPES, choose_guest, devices_for)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
     ChannelConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
     OSConfig, SerialConsoleConfig)
@@ -53,11 +54,8 @@ class Profile(object):
         self.domain_type = domain_type
         self.domcaps = domcaps
         self.image_format = image_format
-        self.family = dict(device_family(domain_type, guest.os_type))
-        buses = domcaps.device_values("disk", "bus") if domcaps is not None else []
-        if buses and self.family["disk_bus"] not in buses:
-            self.family["disk_bus"] = next((b for b in DISK_BUS_FALLBACK if b in buses), buses[0])
-        self.disk_buses = buses
+        self.family = devices_for(domain_type, guest.os_type, domcaps)
+        self.disk_buses = domcaps.device_values("disk", "bus") if domcaps is not None else []
 
     # -- hooks -----------------------------------------------------------------------
     def os_config(self, spec):
@@ -67,6 +65,12 @@ class Profile(object):
 
     def cdrom_bus(self, spec):
         return self.family["disk_bus"]
+
+    def channel_source(self, chan):
+        """Host end of a channel: a unix socket for virtio-serial or a given path, else a pty."""
+        if chan["type"] != "auto":
+            return chan["type"]
+        return "unix" if chan["path"] or self.family["channel_target"] == "virtio" else "pty"
 
     # -- shared ----------------------------------------------------------------------
     def check(self, spec):
@@ -101,8 +105,7 @@ class Profile(object):
         cfg.devices.extend(self.disks(spec))
         cfg.devices.extend(self.nics(spec, list(macs)))
         for chan in spec["channels"]:
-            source = chan["type"] if chan["type"] != "auto" else ("unix" if chan["path"] or self.family["channel_target"] == "virtio" else "pty")
-            cfg.devices.append(ChannelConfig(name=chan["name"], source_type=source,
+            cfg.devices.append(ChannelConfig(name=chan["name"], source_type=self.channel_source(chan),
                                              target_type=self.family["channel_target"], path=chan["path"]))
         if spec["serial_console"]:
             cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial,
@@ -119,7 +122,7 @@ class Profile(object):
                 bus = self.cdrom_bus(spec) if disk["device"] == "cdrom" else self.family["disk_bus"]
             fmt = disk["format"]
             if fmt == "auto":
-                suffix = "." + (disk["path"] or "").rsplit(".", 1)[-1] if disk["path"] else ""
+                suffix = os.path.splitext(disk["path"] or "")[1]
                 fmt = FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
             target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used)
             used.add(self._disk_key(target))
