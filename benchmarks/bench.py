@@ -367,6 +367,15 @@ class Bench(object):
                 hi, hi, ratio, rerun, first))
             checks.append(("rerun of a at N=%d < %g x its first run" % (hi, TARGET_RERUN_RATIO),
                            ratio < TARGET_RERUN_RATIO, "%.2f" % ratio))
+            # Both runs pay ansible-playbook's start-up and one module round trip, which no
+            # module can shorten; measured in this run, it is shown apart rather than hidden.
+            trip = self.baselines.get("ansible-playbook, 1 ping task")
+            if trip is not None and first > trip:
+                net = max(rerun - trip, 0.0) / (first - trip)
+                lines.append("  net of one module round trip (%.2f s):            %7.2f   (%.2f s / %.2f s)" % (
+                    trip, net, max(rerun - trip, 0.0), first - trip))
+                checks.append(("rerun of a at N=%d < %g x its first run, net of the round trip" % (
+                    hi, TARGET_RERUN_RATIO), net < TARGET_RERUN_RATIO, "%.2f" % net))
         else:
             checks.append(("rerun of a at N=%d < %g x its first run" % (hi, TARGET_RERUN_RATIO),
                            None, "not measured"))

@@ -226,7 +226,9 @@ def main():
         specs = spec.validate(raw, base)
         libvirt = connection.import_libvirt()
         # Events are only delivered if the loop exists before the connection is opened.
-        events.start_event_loop(libvirt)
+        # Only a run state can need them; without the loop every libvirt call is cheaper.
+        if any(s["state"] != "present" for s in specs):
+            events.start_event_loop(libvirt)
         uri = params["uri"] or connection.default_uri(detection.detect()["type"])
         conn = connection.open_connection(uri, libvirt_module=libvirt)
     except VirtopsError as exc:
@@ -239,7 +241,8 @@ def main():
         if module.check_mode:
             results = [converge.result_of(p, True) for p in plans]
         else:
-            watcher = events.LifecycleWatcher(conn, libvirt)
+            if any(p.actions for p in plans):
+                watcher = events.LifecycleWatcher(conn, libvirt)
             converge.apply(conn, libvirt, plans, watcher, params["timeout"],
                            params["shutdown_mode"], params["remove_nvram"], results)
     except VirtopsError as exc:
@@ -258,8 +261,10 @@ def main():
             event["to_return_s"] = round(returned - event["at"], 6)
     changed = any(r["changed"] for r in results)
     diffs = [r.pop("diff") for r in results]
-    module.exit_json(changed=changed, uri=uri, domains=results,
-                     diff=[d for d, r in zip(diffs, results) if r["changed"]])
+    extra = {}
+    if module._diff:
+        extra["diff"] = [converge.diff_for(d) for d, r in zip(diffs, results) if r["changed"]]
+    module.exit_json(changed=changed, uri=uri, domains=results, **extra)
 
 
 if __name__ == "__main__":

@@ -70,47 +70,59 @@ class Plan(object):
         self.path = spec["path"]
         self.dom = None
         self.before = ""
-        self.desired = None
+        self.desired_root = None
+        self._desired = None
         self.define = False
         self.actions = []
         self.autostart = None
         self.state_before = None
         self.validated = False
-        self._canonical_before = None
 
     @property
-    def canonical_before(self):
-        if self._canonical_before is None:
-            self._canonical_before = compare.canonical(self.before)
-        return self._canonical_before
+    def desired(self):
+        """The XML to define, serialised once and only if someone asks for it."""
+        if self._desired is None and self.desired_root is not None:
+            self._desired = ET.tostring(self.desired_root, encoding="unicode")
+        return self._desired
 
     @property
     def changes(self):
         return bool(self.define or self.actions or self.autostart is not None)
 
 
-def _lookup(conn, libvirt, name):
-    try:
-        return conn.lookupByName(name)
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
-            return None
-        raise LibvirtCallError("lookupByName(%s)" % name, exc.get_error_message())
+class Inventory(object):
+    """Every domain on the connection, listed in two calls rather than one lookup per spec.
+
+    A domain that is not active is shut off, so only active ones cost a ``state()`` call.
+    """
+
+    def __init__(self, conn, libvirt):
+        self.domains = dict((d.name(), d) for d in connection.call(conn, "listAllDomains", 0))
+        active = connection.call(conn, "listAllDomains", libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
+        self.active = set(d.name() for d in active)
+
+    def lookup(self, name):
+        return self.domains.get(name)
+
+    def state(self, name):
+        if name not in self.active:
+            return SHUTOFF
+        return connection.call(self.domains[name], "state")[0]
 
 
-def _existing_identity(before_xml):
+def _existing_identity(before_root):
     """(uuid, NIC MACs in order) of an existing domain, kept when it is redefined."""
-    if not before_xml:
+    if before_root is None:
         return None, []
-    cfg = DomainConfig.from_xml(before_xml)
+    cfg = DomainConfig.from_dom(before_root)
     return cfg.uuid, [d.mac for d in cfg.devices_of(InterfaceConfig)]
 
 
-def _desired_from_xml(spec, before_xml):
+def _desired_from_xml(spec, before_root):
     """The user's raw XML, keeping the existing domain's UUID and NIC MACs."""
     root = ET.fromstring(spec["xml"])
-    if before_xml:
-        uuid, macs = _existing_identity(before_xml)
+    if before_root is not None:
+        uuid, macs = _existing_identity(before_root)
         if root.find("uuid") is None and uuid:
             node = ET.Element("uuid")
             node.text = uuid
@@ -119,7 +131,7 @@ def _desired_from_xml(spec, before_xml):
             if iface.find("mac") is None and index < len(macs) and macs[index]:
                 mac = ET.Element("mac", {"address": macs[index]})
                 iface.insert(0, mac)
-    return ET.tostring(root, encoding="unicode")
+    return root
 
 
 def _state_actions(spec, state):
@@ -141,10 +153,11 @@ def _state_actions(spec, state):
 def plan(conn, libvirt, specs, host, validate=True):
     """Read every domain and decide what to do; raise before anything is changed."""
     plans, errors = [], []
+    inventory = Inventory(conn, libvirt)
     for spec in specs:
         item = Plan(spec)
         try:
-            _plan_one(conn, libvirt, item, host, validate)
+            _plan_one(conn, libvirt, item, host, inventory, validate)
         except SpecError as exc:
             errors.append(exc)
             continue
@@ -154,30 +167,33 @@ def plan(conn, libvirt, specs, host, validate=True):
     return plans
 
 
-def _plan_one(conn, libvirt, item, host, validate):
+def _plan_one(conn, libvirt, item, host, inventory, validate):
     spec = item.spec
-    item.dom = _lookup(conn, libvirt, spec["name"])
+    item.dom = inventory.lookup(spec["name"])
     if item.dom is not None:
         item.before = connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
-        item.state_before = connection.call(item.dom, "state")[0]
+        item.state_before = inventory.state(spec["name"])
     if spec["state"] == "absent":
         if item.dom is not None:
             if item.state_before != SHUTOFF:
                 item.actions.append("destroy")
             item.actions.append("undefine")
         return
+    # libvirt's own XML, parsed once for the identity to keep and for the comparison.
+    before_root = ET.fromstring(item.before) if item.dom is not None else None
     if spec.get("xml") is not None:
-        item.desired = _desired_from_xml(spec, item.before)
+        item.desired_root = _desired_from_xml(spec, before_root)
     else:
         profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
                                   host.domcaps)
-        uuid, macs = _existing_identity(item.before)
-        item.desired = profile.build(spec, uuid=uuid, macs=macs).to_xml()
-    if validate:
+        uuid, macs = _existing_identity(before_root)
+        item.desired_root = profile.build(spec, uuid=uuid, macs=macs).format_dom()
+    item.define = before_root is None or not compare.contains(before_root, item.desired_root)
+    # Only XML that will be defined needs the schema: what libvirt already holds, and
+    # contains, is valid. plan() runs before apply(), so this is still before any change.
+    if validate and item.define:
         schema.validate_domain_xml(item.desired, spec["path"])
         item.validated = True
-    item.define = item.dom is None or not compare.contains(ET.fromstring(item.before),
-                                                           ET.fromstring(item.desired))
     item.actions.extend(_state_actions(spec, item.state_before if item.dom is not None else SHUTOFF))
     if spec["autostart"] is not None:
         current = bool(connection.call(item.dom, "autostart")) if item.dom is not None else False
@@ -185,12 +201,14 @@ def _plan_one(conn, libvirt, item, host, validate):
             item.autostart = spec["autostart"]
 
 
-def result_of(item, check_mode, after_xml=None, changed=None, events=None, state=None, after=None):
-    """The module's entry for one domain; ``after`` is ``after_xml`` in canonical form if known."""
+def result_of(item, check_mode, after_xml=None, changed=None, events=None, state=None):
+    """The module's entry for one domain.
+
+    ``diff`` holds the XML as read (libvirt's) or planned; ``diff_for`` puts it into
+    canonical form, which only changed domains in diff mode need to pay for.
+    """
     if after_xml is None:
         after_xml = "" if "undefine" in item.actions else (item.desired if item.define else item.before)
-    if after is None:
-        after = item.canonical_before if after_xml is item.before else compare.canonical(after_xml)
     actions = (["define"] if item.define else []) + list(item.actions)
     if item.autostart is not None:
         actions.append("autostart" if item.autostart else "no_autostart")
@@ -200,11 +218,19 @@ def result_of(item, check_mode, after_xml=None, changed=None, events=None, state
         "actions": actions,
         "state": state,
         "xml": after_xml,
-        "diff": {"before": item.canonical_before, "after": after,
+        "diff": {"before": item.before, "after": after_xml,
                  "before_header": "%s (libvirt)" % item.name,
                  "after_header": "%s (%s)" % (item.name, "planned" if check_mode else "libvirt")},
         "events": events or [],
     }
+
+
+def diff_for(raw):
+    """An entry's ``diff`` with both sides in canonical form, for Ansible's diff output."""
+    out = dict(raw)
+    out["before"] = compare.canonical(raw["before"])
+    out["after"] = compare.canonical(raw["after"])
+    return out
 
 
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
@@ -224,7 +250,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
         return result_of(item, False, after_xml=item.before, changed=False,
                          state=STATE_NAMES.get(item.state_before, "unknown"))
     dom, events, changed = item.dom, [], False
-    after_xml, after = item.before, item.canonical_before
+    after_xml = item.before
     if item.define:
         # plan() already validated against the same RelaxNG schema; asking libvirt to
         # do it again costs ~15 ms per domain. Only without our check does libvirt do it.
@@ -235,8 +261,8 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
             raise LibvirtCallError("%s: defineXML" % item.path, exc.get_error_message())
         # Starting, stopping or autostart do not touch the inactive XML: read it once.
         after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
-        after = compare.canonical(after_xml)
-        changed = after != item.canonical_before
+        # A new domain is a change; an existing one changed only if libvirt's XML did.
+        changed = item.dom is None or compare.canonical(after_xml) != compare.canonical(item.before)
     uuid = dom.UUIDString() if dom is not None else None
     for action in item.actions:
         events.extend(_do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, item.path))
@@ -246,9 +272,13 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
         changed = True
     if "undefine" in item.actions:
         return result_of(item, False, after_xml="", changed=changed, events=events, state="absent")
-    state = STATE_NAMES.get(connection.call(dom, "state")[0], "unknown")
-    return result_of(item, False, after_xml=after_xml, changed=changed, events=events, state=state,
-                     after=after)
+    if item.actions:
+        state = connection.call(dom, "state")[0]
+    else:
+        # define and autostart leave the run state as plan() read it.
+        state = SHUTOFF if item.state_before is None else item.state_before
+    return result_of(item, False, after_xml=after_xml, changed=changed, events=events,
+                     state=STATE_NAMES.get(state, "unknown"))
 
 
 # action -> (virDomain method, its arguments' libvirt constant names, event that confirms it)

@@ -44,6 +44,11 @@ class Profile(object):
     # Xen numbers xvdX, hdX and sdX of one letter as the same disk (HVM hands disks 0-3 to
     # QEMU as IDE index 0-3): such a profile gives out each letter once across prefixes.
     shared_disk_numbers = False
+    # Whether the driver can add or remove a channel in a running domain.
+    hotplug_channels = False
+    # Oldest (libvirt, hypervisor) versions with host <-> guest channels, as libvirt's
+    # version numbers (major * 1000000 + minor * 1000 + micro); None: no minimum.
+    channel_min_versions = (None, None)
 
     @classmethod
     def matches(cls, domain_type, os_type):
@@ -71,6 +76,11 @@ class Profile(object):
         if chan["type"] != "auto":
             return chan["type"]
         return "unix" if chan["path"] or self.family["channel_target"] == "virtio" else "pty"
+
+    def channel(self, chan):
+        """ChannelConfig for a validated channel spec ({name, type, path})."""
+        return ChannelConfig(name=chan["name"], source_type=self.channel_source(chan),
+                             target_type=self.family["channel_target"], path=chan["path"])
 
     # -- shared ----------------------------------------------------------------------
     def check(self, spec):
@@ -105,8 +115,7 @@ class Profile(object):
         cfg.devices.extend(self.disks(spec))
         cfg.devices.extend(self.nics(spec, list(macs)))
         for chan in spec["channels"]:
-            cfg.devices.append(ChannelConfig(name=chan["name"], source_type=self.channel_source(chan),
-                                             target_type=self.family["channel_target"], path=chan["path"]))
+            cfg.devices.append(self.channel(chan))
         if spec["serial_console"]:
             cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial,
                                                    spec.get("console_log")))
@@ -162,6 +171,7 @@ class QemuProfile(Profile):
     os_types = ("hvm",)
     features = ("acpi", "apic")
     accepts_cpu_model = True
+    hotplug_channels = True
 
     def cdrom_bus(self, spec):
         machine = spec.get("machine") or ""
@@ -174,6 +184,7 @@ class TestDriverProfile(QemuProfile):
     name = "test driver"
     domain_types = ("test",)
     os_types = ("hvm",)
+    hotplug_channels = False
 
 
 class XenPVProfile(Profile):
@@ -181,6 +192,8 @@ class XenPVProfile(Profile):
 
     name = "Xen PV"
     domain_types = ("xen",)
+    # libxl channels: libvirt 2.3.0, Xen 4.5.
+    channel_min_versions = (2003000, 4005000)
     os_types = PV_OS_TYPES
     console_target = "xen"
     console_with_serial = False
@@ -197,6 +210,7 @@ class XenHVMProfile(Profile):
 
     name = "Xen HVM"
     domain_types = ("xen",)
+    channel_min_versions = (2003000, 4005000)
     os_types = ("hvm",)
     features = ("acpi", "apic", "pae")
     shared_disk_numbers = True
@@ -218,6 +232,17 @@ def profile_class(domain_type, os_type):
         if cls.matches(domain_type, os_type):
             return cls
     return None
+
+
+def for_domain(caps, domain_type, os_type, arch, domcaps_for=None):
+    """The profile of an existing domain (its type, os type and arch), or None."""
+    cls = profile_class(domain_type, os_type)
+    guest = next((g for g in caps.guests if g.arch.name == arch and g.os_type == os_type
+                  and domain_type in g.domain_types), None)
+    if cls is None or guest is None:
+        return None
+    domcaps = domcaps_for(arch, domain_type, os_type) if domcaps_for else None
+    return cls(guest, domain_type, domcaps)
 
 
 def select(caps, spec, image_format="qcow2", domcaps_for=None):

@@ -50,7 +50,8 @@ def guest(name, **changes):
 
 def test_check_mode_changes_nothing_and_predicts(monkeypatch, capsys, test_conn):
     before = names(test_conn)
-    rc, out = run_module(monkeypatch, capsys, dict(guest("md-check", state="running"), _ansible_check_mode=True))
+    rc, out = run_module(monkeypatch, capsys, dict(guest("md-check", state="running"), _ansible_check_mode=True,
+                                                      _ansible_diff=True))
     assert rc == 0
     assert out["changed"] is True
     [dom] = out["domains"]
@@ -61,7 +62,7 @@ def test_check_mode_changes_nothing_and_predicts(monkeypatch, capsys, test_conn)
 
 
 def test_single_domain_run_then_rerun(monkeypatch, capsys, test_conn):
-    rc, out = run_module(monkeypatch, capsys, guest("md-one", state="running"))
+    rc, out = run_module(monkeypatch, capsys, dict(guest("md-one", state="running"), _ansible_diff=True))
     assert (rc, out["changed"], out["uri"]) == (0, True, URI)
     [dom] = out["domains"]
     assert (dom["actions"], dom["state"], [e["event"] for e in dom["events"]]) == (
@@ -69,8 +70,11 @@ def test_single_domain_run_then_rerun(monkeypatch, capsys, test_conn):
     assert "diff" not in dom and [d["after_header"] for d in out["diff"]] == ["md-one (libvirt)"]
     assert test_conn.lookupByName("md-one").isActive() == 1
     # Suboptions AnsibleModule filled with None (nics[].network, udp addresses...) changed nothing.
-    rc, out = run_module(monkeypatch, capsys, guest("md-one", state="running"))
+    rc, out = run_module(monkeypatch, capsys, dict(guest("md-one", state="running"), _ansible_diff=True))
     assert (rc, out["changed"], out["domains"][0]["actions"], out["diff"]) == (0, False, [], [])
+    # Outside diff mode no diff is computed or returned.
+    rc, out = run_module(monkeypatch, capsys, guest("md-one", state="running"))
+    assert (rc, out["changed"], "diff" in out) == (0, False, False)
 
 
 def test_many_domains_in_one_call(monkeypatch, capsys, test_conn):

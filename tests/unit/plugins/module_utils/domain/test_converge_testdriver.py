@@ -114,7 +114,8 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
     assert macs_of(runner.xml("cv-b")) == macs_of(first["cv-b"]) and len(macs_of(first["cv-b"])) == 2
     # The planned XML carried the UUID and MACs, so check mode showed only the memory change.
     assert ET.fromstring(plans[1].desired).findtext("uuid") == before.findtext("uuid")
-    diff = compare.unified_diff(real[1]["diff"]["before"], real[1]["diff"]["after"], "cv-b")
+    shown = converge.diff_for(real[1]["diff"])
+    diff = compare.unified_diff(shown["before"], shown["after"], "cv-b")
     assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
         '-  <memory unit="KiB">131072</memory>', '-  <currentMemory unit="KiB">131072</currentMemory>',
         '+  <memory unit="KiB">262144</memory>', '+  <currentMemory unit="KiB">262144</currentMemory>']
