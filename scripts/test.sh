@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`), or some stages of it (`make test STAGES="unit"`).
-# Stages: sanity lint unit integration. Each one runs even if an earlier one failed;
+# Stages: sanity lint unit integration; INTEGRATION_TARGETS=name narrows the last. Each one runs even if an earlier one failed;
 # the script exits non-zero if any failed and ends with one summary line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,18 +68,32 @@ run_unit() {
   return $rc
 }
 
+tiny_channel_variant() {
+  local extra="$top/.build/tiny-guest-extra/channel"
+  rm -rf "$extra" && mkdir -p "$extra/usr/sbin" || return 1
+  cp -a tests/assets/tiny-guest/channel/. "$extra/" || return 1
+  install -m 0755 files/virtops-channel-read "$extra/usr/sbin/virtops-channel-read" || return 1
+  bash tests/assets/tiny-guest/build.sh --extra "$extra" --link channel
+}
+
 run_integration() {
   bash scripts/libvirtd.sh start || return 1
   local dir rc port pidfile="$top/.build/tcp-forward.pid"
   dir=$(collection_copy)
   # A real remote URI: libvirt's RPC over loopback TCP, forwarded to the daemon's socket.
   port=$(python3 scripts/tcp-forward.py /run/libvirt/libvirt-sock "$pidfile") || return 1
-  local tiny; tiny=$(bash tests/assets/tiny-guest/build.sh) || return 1
+  local tiny channel
+  tiny=$(bash tests/assets/tiny-guest/build.sh) || return 1
+  # The "channel" variant carries the collection's own guest-side reader.
+  channel=$(tiny_channel_variant) || return 1
   {
     printf 'virtops_remote_uri: qemu+tcp://127.0.0.1:%s/system\n' "$port"
     printf 'virtops_tiny_kernel: %s\nvirtops_tiny_initrd: %s\n' $tiny
+    printf 'virtops_tiny_channel_initrd: %s\n' "$(echo "$channel" | sed -n 2p)"
   } > "$dir/tests/integration/integration_config.yml"
-  (cd "$dir" && ansible-test integration --local --python 3.11 --color no)
+  # INTEGRATION_TARGETS narrows the run while iterating (e.g. "libvirt_channel").
+  # shellcheck disable=SC2086
+  (cd "$dir" && ansible-test integration --local --python 3.11 --color no ${INTEGRATION_TARGETS:-})
   rc=$?
   kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"
   bash scripts/libvirtd.sh stop

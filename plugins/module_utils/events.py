@@ -84,3 +84,44 @@ class LifecycleWatcher(object):
             self._conn.domainEventDeregisterAny(self._callback_id)
         except self._libvirt.libvirtError:
             pass
+
+
+class DeviceRemovedWatcher(object):
+    """Records device-removed events (by device alias) of one domain.
+
+    Hot-unplug can finish after ``detachDeviceFlags`` returns; the event says when.
+    """
+
+    def __init__(self, conn, libvirt, dom):
+        self._libvirt = libvirt
+        self._conn = conn
+        self._cond = threading.Condition()
+        self._aliases = []
+        self._callback_id = conn.domainEventRegisterAny(
+            dom, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, self._on_event, None)
+
+    def _on_event(self, _conn, _dom, alias, _opaque):
+        with self._cond:
+            self._aliases.append(alias)
+            self._cond.notify_all()
+
+    def mark(self):
+        with self._cond:
+            return len(self._aliases)
+
+    def wait_for(self, alias, timeout, since=0):
+        """``alias`` once its removal event arrived after position ``since``, else None."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while alias not in self._aliases[since:]:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+            return alias
+
+    def close(self):
+        try:
+            self._conn.domainEventDeregisterAny(self._callback_id)
+        except self._libvirt.libvirtError:
+            pass

@@ -27,6 +27,11 @@ OWNED_CHILDREN = {
 }
 
 
+# Children libvirt sorts its own way (controllers by type, then index): matched by these
+# attributes rather than by position.
+KEYED_CHILDREN = {"controller": ("type", "index")}
+
+
 def _text(node):
     return (node.text or "").strip()
 
@@ -52,6 +57,14 @@ def contains(actual, desired):
         have = present.get(tag, [])
         if len(have) < len(children):
             return False
+        keys = KEYED_CHILDREN.get(tag)
+        if keys:
+            for mine in children:
+                key = tuple(mine.get(k) for k in keys)
+                theirs = [c for c in have if tuple(c.get(k) for k in keys) == key]
+                if len(theirs) != 1 or not contains(theirs[0], mine):
+                    return False
+            continue
         # libvirt keeps the order of devices of one kind, so compare position by position.
         for mine, theirs in zip(children, have):
             if not contains(theirs, mine):

@@ -245,6 +245,23 @@ class SerialConsoleConfig(DomainElement):
         self.log_path = source.get("path") if node.get("type") == "file" and source is not None else None
 
 
+class ControllerConfig(DomainElement):
+    """A controller we ask for by type and index (libvirt adds the rest it needs)."""
+
+    root_name = "controller"
+
+    def __init__(self, controller_type=None, index=0):
+        self.controller_type = controller_type
+        self.index = index
+
+    def format_dom(self):
+        return ET.Element("controller", {"type": self.controller_type, "index": str(self.index)})
+
+    def parse_dom(self, node):
+        self.controller_type = node.get("type")
+        self.index = int_or_none(node.get("index"))
+
+
 class GraphicsConfig(DomainElement):
     root_name = "graphics"
 
@@ -323,7 +340,7 @@ class DomainConfig(DomainElement):
         self.bootloader = text_of(node, "bootloader")
         devices = node.find("devices")
         parsers = {"disk": DiskConfig, "interface": InterfaceConfig, "channel": ChannelConfig,
-                   "graphics": GraphicsConfig}
+                   "graphics": GraphicsConfig, "controller": ControllerConfig}
         self.devices = []
         if devices is not None:
             for child in devices:

@@ -20,7 +20,7 @@ import string
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
     PV_OS_TYPES, choose_guest, devices_for)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
-    ChannelConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
+    ChannelConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
     OSConfig, SerialConsoleConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
@@ -77,6 +77,14 @@ class Profile(object):
             return chan["type"]
         return "unix" if chan["path"] or self.family["channel_target"] == "virtio" else "pty"
 
+    def controllers(self, spec):
+        """Controllers every guest of this profile gets, whatever its devices."""
+        return []
+
+    def can_hotplug_channel(self, live_root):
+        """Whether a channel can be added to the running domain ``live_root`` (<domain>)."""
+        return self.hotplug_channels
+
     def channel(self, chan):
         """ChannelConfig for a validated channel spec ({name, type, path})."""
         return ChannelConfig(name=chan["name"], source_type=self.channel_source(chan),
@@ -112,6 +120,7 @@ class Profile(object):
         if spec.get("cpu_model"):
             cfg.cpu = CPUConfig(model=spec["cpu_model"])
         cfg.on_poweroff, cfg.on_reboot, cfg.on_crash = "destroy", "restart", "destroy"
+        cfg.devices.extend(self.controllers(spec))
         cfg.devices.extend(self.disks(spec))
         cfg.devices.extend(self.nics(spec, list(macs)))
         for chan in spec["channels"]:
@@ -176,6 +185,15 @@ class QemuProfile(Profile):
     def cdrom_bus(self, spec):
         machine = spec.get("machine") or ""
         return "sata" if "q35" in machine else "ide"
+
+    def controllers(self, spec):
+        # QEMU cannot hot-plug a virtio-serial controller, only ports on one: every guest
+        # gets the controller, so a channel can be added later without a restart.
+        return [ControllerConfig("virtio-serial", 0)] if self.family["channel_target"] == "virtio" else []
+
+    def can_hotplug_channel(self, live_root):
+        return self.hotplug_channels and any(
+            c.get("type") == "virtio-serial" for c in live_root.findall("devices/controller"))
 
 
 class TestDriverProfile(QemuProfile):

@@ -280,3 +280,16 @@ def test_unified_diff_of_a_new_and_a_removed_domain():
     removed = compare.unified_diff(text, None, "cmp1")
     assert "-  <name>cmp1</name>\n" in removed
     assert [line for line in removed.splitlines() if line.startswith("+")] == ["+++ cmp1 (after)"]
+
+
+def _devices(*controllers):
+    return ET.fromstring("<domain><devices>%s</devices></domain>" % "".join(
+        "<controller type='%s' index='%s'/>" % c for c in controllers))
+
+
+def test_controllers_are_matched_by_type_and_index_not_position():
+    ours = _devices(("virtio-serial", 0))
+    # libvirt sorts controllers by type: a sata controller comes before virtio-serial.
+    assert compare.contains(_devices(("sata", 0), ("virtio-serial", 0), ("usb", 0), ("pci", 0)), ours)
+    assert not compare.contains(_devices(("sata", 0), ("usb", 0), ("pci", 0)), ours)
+    assert not compare.contains(_devices(("virtio-serial", 1)), ours)

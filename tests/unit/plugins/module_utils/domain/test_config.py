@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
-    ChannelConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig, OSConfig,
+    ChannelConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig, OSConfig,
     SerialConsoleConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import XMLParseError
 
@@ -130,5 +130,8 @@ def test_from_xml_of_a_guest_libvirt_expanded(test_conn, libvirt_module):
     assert [(d.source_type, d.path, d.driver_type) for d in cfg.devices_of(DiskConfig)] == [
         ("block", "/dev/vg0/cfg1", "raw")]
     assert [(g.graphics_type, g.listen) for g in cfg.devices_of(GraphicsConfig)] == [("vnc", "127.0.0.1")]
-    # Elements without a class of their own (controllers, video...) are not devices here.
-    assert set(type(d) for d in cfg.devices) == {DiskConfig, InterfaceConfig, ChannelConfig, GraphicsConfig}
+    # The profile's virtio-serial controller, which channel hot-plug needs.
+    assert [(c.controller_type, c.index) for c in cfg.devices_of(ControllerConfig)] == [("virtio-serial", 0)]
+    # Elements without a class of their own (video, memballoon...) are not devices here.
+    assert set(type(d) for d in cfg.devices) == {DiskConfig, InterfaceConfig, ChannelConfig, GraphicsConfig,
+                                                 ControllerConfig}

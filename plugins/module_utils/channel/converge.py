@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Ensure or remove one named host <-> guest channel of a domain.
+
+``plan()`` reads the domain's persistent and live XML and decides, changing nothing;
+``apply()`` carries the plan out. Check mode reports the plan, so both share one path.
+The channel's target type (virtio or xen) and host end (unix or pty) come from the
+domain's profile, which reads them from the host's capabilities.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import xml.etree.ElementTree as ET
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import CHANNEL_NAME_RE
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
+    LibvirtCallError, SpecError, VirtopsError)
+
+
+class DomainNotFoundError(VirtopsError):
+    pass
+
+
+class ChannelUnsupportedError(VirtopsError):
+    pass
+
+
+def check_name(name, path="name"):
+    if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
+        raise SpecError(path, "must be 1-127 letters, digits, '.', '_' or '-' starting with a letter "
+                              "or digit, got %r" % (name,))
+
+
+def find_channel(root, name):
+    """The <channel> element of ``root`` (a <domain>) whose target is named ``name``."""
+    for node in root.findall("devices/channel"):
+        target = node.find("target")
+        if target is not None and target.get("name") == name:
+            return node
+    return None
+
+
+def host_end(node):
+    """(kind, path) of a live channel's host end: ('unix', socket) or ('pty', /dev/pts/N)."""
+    if node is None:
+        return None, None
+    kind = node.get("type")
+    source = node.find("source")
+    path = source.get("path") if source is not None else None
+    if kind == "pty" and not path:
+        path = node.get("tty")
+    return kind, path
+
+
+class ChannelPlan(object):
+    def __init__(self, name, state):
+        self.name = name
+        self.state = state
+        self.dom = None
+        self.active = False
+        self.profile = None
+        self.desired = None          # ChannelConfig, for state=present
+        self.in_config = None        # <channel> in the persistent XML
+        self.in_live = None          # <channel> in the running domain
+        self.actions = []            # detach_config, attach_config, detach_live, attach_live
+        self.restart_required = False
+        self.config_xml = None       # the new persistent definition, if it changes
+        self.validated = False
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+    def xml(self, node):
+        """``node`` alone: without the whitespace that follows it in libvirt's document."""
+        if node is None:
+            return ""
+        node = copy.copy(node)
+        node.tail = None
+        return ET.tostring(node, encoding="unicode")
+
+    @property
+    def desired_xml(self):
+        return self.desired.to_xml() if self.desired is not None else ""
+
+
+def _fits(node, desired_root):
+    return node is not None and compare.contains(node, desired_root)
+
+
+def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, validate=True):
+    """Decide what to do for channel ``name`` of ``domain``; raise before any change."""
+    check_name(name)
+    item = ChannelPlan(name, state)
+    try:
+        item.dom = conn.lookupByName(domain)
+    except libvirt.libvirtError as exc:
+        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+            raise DomainNotFoundError("domain %s: no such domain (define it first, e.g. with libvirt_domain)" % domain)
+        raise LibvirtCallError("lookupByName(%s)" % domain, exc.get_error_message())
+    config_root = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE))
+    item.active = bool(connection.call(item.dom, "isActive"))
+    live_root = ET.fromstring(connection.call(item.dom, "XMLDesc", 0)) if item.active else None
+    item.in_config = find_channel(config_root, name)
+    item.in_live = find_channel(live_root, name) if live_root is not None else None
+
+    host = Host(conn)
+    os_node = config_root.find("os/type")
+    item.profile = profiles.for_domain(host.caps, config_root.get("type"), (os_node.text or "").strip(),
+                                       os_node.get("arch"), host.domcaps)
+    if item.profile is None or not item.profile.family["channel_target"]:
+        raise ChannelUnsupportedError("domain %s: its driver (%s, %s guest) has no host <-> guest channel"
+                                      % (domain, config_root.get("type"), (os_node.text or "").strip()))
+    _check_versions(conn, item.profile, domain)
+
+    devices = config_root.find("devices")
+    if state == "present":
+        item.desired = item.profile.channel({"name": name, "type": chan_type, "path": path})
+        desired_root = item.desired.format_dom()
+        if not _fits(item.in_config, desired_root):
+            if item.in_config is not None:
+                item.actions.append("detach_config")
+                devices.remove(item.in_config)
+            item.actions.append("attach_config")
+            devices.append(desired_root)
+        if item.active and not _fits(item.in_live, desired_root):
+            if item.profile.can_hotplug_channel(live_root):
+                if item.in_live is not None:
+                    item.actions.append("detach_live")
+                item.actions.append("attach_live")
+            else:
+                item.restart_required = True
+    else:
+        if item.in_config is not None:
+            item.actions.append("detach_config")
+            devices.remove(item.in_config)
+        if item.in_live is not None:
+            if item.profile.hotplug_channels:
+                item.actions.append("detach_live")
+            else:
+                item.restart_required = True
+    if "attach_config" in item.actions or "detach_config" in item.actions:
+        # The persistent definition changes by redefining it: every driver can do that,
+        # while attaching a <channel> with AFFECT_CONFIG is not offered by all (libxl, test).
+        item.config_xml = ET.tostring(config_root, encoding="unicode")
+        if validate:
+            schema.validate_domain_xml(item.config_xml, "name")
+            item.validated = True
+    return item
+
+
+def _check_versions(conn, profile, domain):
+    min_libvirt, min_hyp = profile.channel_min_versions
+    if min_libvirt and connection.call(conn, "getLibVersion") < min_libvirt:
+        raise ChannelUnsupportedError("domain %s: %s channels need libvirt >= %s" % (
+            domain, profile.name, connection.version_string(min_libvirt)))
+    if min_hyp and connection.call(conn, "getVersion") < min_hyp:
+        raise ChannelUnsupportedError("domain %s: %s channels need hypervisor version >= %s" % (
+            domain, profile.name, connection.version_string(min_hyp)))
+
+
+def apply(conn, libvirt, item, watcher=None, timeout=30):
+    """Carry out ``item.actions``; return the live host end (kind, path) afterwards.
+
+    The running domain is changed first: if the hypervisor refuses, the persistent
+    definition is still as it was.
+    """
+    live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+    if "detach_live" in item.actions:
+        alias = item.in_live.find("alias")
+        since = watcher.mark() if watcher is not None else None
+        try:
+            item.dom.detachDeviceFlags(item.xml(item.in_live), live)
+        except libvirt.libvirtError as exc:
+            raise LibvirtCallError("%s: detach_live" % item.name, exc.get_error_message())
+        if watcher is not None and alias is not None:
+            _wait_removed(libvirt, item, watcher, alias.get("name"), since, timeout)
+    if "attach_live" in item.actions:
+        try:
+            item.dom.attachDeviceFlags(item.desired_xml, live)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() not in _unsupported(libvirt):
+                raise LibvirtCallError("%s: attach_live" % item.name, exc.get_error_message())
+            # The profile expected hot-plug; this driver build says no.
+            item.actions.remove("attach_live")
+            item.restart_required = True
+    if item.config_xml is not None:
+        flags = 0 if item.validated else getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
+        try:
+            conn.defineXMLFlags(item.config_xml, flags)
+        except libvirt.libvirtError as exc:
+            raise LibvirtCallError("%s: define the domain with the channel %s" % (item.dom.name(), item.name),
+                                   exc.get_error_message())
+    if not item.active:
+        return None, None
+    return host_end(find_channel(ET.fromstring(connection.call(item.dom, "XMLDesc", 0)), item.name))
+
+
+def persistent_xml(libvirt, item):
+    """The channel's element in the persistent XML as libvirt now has it, or ''."""
+    root = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE))
+    return item.xml(find_channel(root, item.name))
+
+
+def _unsupported(libvirt):
+    return tuple(getattr(libvirt, code) for code in (
+        "VIR_ERR_OPERATION_UNSUPPORTED", "VIR_ERR_NO_SUPPORT", "VIR_ERR_CONFIG_UNSUPPORTED",
+        "VIR_ERR_ARGUMENT_UNSUPPORTED") if hasattr(libvirt, code))
+
+
+def _wait_removed(libvirt, item, watcher, alias, since, timeout):
+    """QEMU may finish an unplug after detachDeviceFlags returns: wait for its event."""
+    live = ET.fromstring(connection.call(item.dom, "XMLDesc", 0))
+    if find_channel(live, item.name) is None:
+        return
+    if watcher.wait_for(alias, timeout, since) is None:
+        raise LibvirtCallError("%s: detach_live" % item.name,
+                               "no device-removed event for %s within %ss" % (alias, timeout))

@@ -1,0 +1,264 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: libvirt_channel
+short_description: Ensure, remove and use the private host <-> guest channel of a libvirt domain
+version_added: 0.1.0
+description:
+  - Ensures that a domain has (or has not) a named private channel between host and guest:
+    a virtio-serial port on KVM/QEMU (C(<channel type='unix'>) with C(<target type='virtio'>)),
+    a Xen PV channel on Xen (C(<target type='xen'>), libvirt >= 2.3.0 and Xen >= 4.5).
+    The target type and the host end come from the domain's driver profile, which reads
+    the host's capabilities; the caller only names the channel.
+  - The persistent definition is always changed. A running domain is also changed live
+    (hot-plug) where the driver allows it (QEMU/KVM); otherwise the result says
+    RV(restart_required).
+  - With O(send), writes a payload (the boot configuration of a system VM) through the
+    channel to the guest-side reader shipped in this collection (C(files/virtops-channel-read))
+    and waits for the guest to acknowledge the exact bytes (their SHA-256), bounded by
+    O(timeout).
+author:
+  - virtops maintainers (@virtops)
+extends_documentation_fragment:
+  - virtops.hypervisor.libvirt_uri
+options:
+  uri:
+    description:
+      - Defaults to the URI that fits the local host (V(xen:///system) on Xen,
+        V(qemu:///system) otherwise).
+      - With a remote URI the XML part works; O(send) does not, because the channel's
+        host end is a socket or pty on the hypervisor host. Run the task there instead
+        (for example with C(delegate_to)).
+  domain:
+    description:
+      - Name of an existing domain.
+    type: str
+    required: true
+  name:
+    description:
+      - Name of the channel, as the guest sees it (C(/dev/virtio-ports/NAME) on KVM, the
+        xenstore name of a PV console on Xen). 1-127 letters, digits, C(.), C(_) or C(-).
+    type: str
+    required: true
+    aliases: [channel]
+  state:
+    description:
+      - V(present) ensures the channel, V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description:
+      - Host end of the channel. V(auto) picks a unix socket for virtio and a pty for Xen.
+    type: str
+    choices: [auto, unix, pty]
+    default: auto
+  path:
+    description:
+      - Socket path for a V(unix) host end. Without it libvirt chooses one per run of
+        the domain (reported as RV(channel.path)).
+    type: path
+  send:
+    description:
+      - Payload to write to the running guest: a string as it is, or a mapping written as
+        C(key=value) lines in order. Never logged.
+      - Requires O(state=present), a running domain, and a local URI.
+      - Sending is an action, so a task with O(send) reports a change every time it sends.
+    type: raw
+  timeout:
+    description:
+      - Seconds to wait for the guest's acknowledgement of O(send), and for a hot-unplug
+        to complete.
+    type: int
+    default: 30
+  validate:
+    description:
+      - Validate the domain's definition with the channel against libvirt's RelaxNG schema
+        before any change.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+    description: Reports the planned attach/detach steps and whether a payload would be sent; sends nothing.
+  diff_mode:
+    support: full
+    description: Shows the channel's element of the persistent XML before and after.
+notes:
+  - The guest side is C(files/virtops-channel-read) in this collection; see
+    C(docs/guest-channel.md) for the frame format and how to bake it into an image.
+seealso:
+  - module: virtops.hypervisor.libvirt_domain
+"""
+
+EXAMPLES = r"""
+- name: Give the system VM its configuration channel (hot-plugged when it runs)
+  virtops.hypervisor.libvirt_channel:
+    domain: s-1-VM
+    name: org.virtops.config.0
+
+- name: Send it its boot configuration and wait for the guest to acknowledge
+  virtops.hypervisor.libvirt_channel:
+    domain: s-1-VM
+    name: org.virtops.config.0
+    send:
+      template: domP
+      name: s-1-VM
+      eth0ip: 169.254.3.7
+      authorized_key: "{{ lookup('file', 'id_ed25519.pub') }}"
+    timeout: 120
+
+- name: Remove the channel
+  virtops.hypervisor.libvirt_channel:
+    domain: s-1-VM
+    name: org.virtops.config.0
+    state: absent
+"""
+
+RETURN = r"""
+actions:
+  description: Steps taken (or, in check mode, planned), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [attach_config, attach_live]
+restart_required:
+  description: The running domain does not have the persistent definition's channel
+    (or still has a removed one), because the driver cannot hot-plug channels.
+  returned: always
+  type: bool
+channel:
+  description: The channel as the domain has it afterwards (in check mode, as planned).
+  returned: when O(state=present)
+  type: dict
+  contains:
+    name: {description: Channel name., type: str}
+    target_type: {description: V(virtio) or V(xen)., type: str}
+    source_type: {description: V(unix) or V(pty)., type: str}
+    path:
+      description: Host end of the running domain's channel (socket or pty), if it runs.
+      type: str
+  sample: {name: org.virtops.config.0, target_type: virtio, source_type: unix,
+           path: /var/lib/libvirt/qemu/channel/target/domain-3-s-1-VM/org.virtops.config.0}
+sent:
+  description: What O(send) wrote, if anything; the payload itself is never returned.
+  returned: when O(send) is set
+  type: dict
+  contains:
+    bytes: {description: Payload size., type: int}
+    sha256: {description: SHA-256 of the payload, as acknowledged by the guest., type: str}
+    acknowledged: {description: The guest acknowledged it (false in check mode)., type: bool}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge, framing, hostend
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
+
+
+class SendError(VirtopsError):
+    pass
+
+
+def _check_send(params, uri):
+    """Everything about ``send`` that can be known before touching the domain."""
+    if params["send"] is None:
+        return None
+    if params["state"] != "present":
+        raise SendError("send: needs state=present")
+    if connection.is_remote(uri):
+        raise SendError("send: the channel's host end is a socket or pty on the host behind %s; "
+                        "run this task on that host (e.g. delegate_to) with a local URI" % uri)
+    return framing.render(params["send"], "send")
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            uri=dict(type="str"),
+            domain=dict(type="str", required=True),
+            name=dict(type="str", required=True, aliases=["channel"]),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            type=dict(type="str", choices=["auto", "unix", "pty"], default="auto"),
+            path=dict(type="path"),
+            send=dict(type="raw", no_log=True),
+            timeout=dict(type="int", default=30),
+            validate=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    conn = watcher = None
+    try:
+        converge.check_name(params["name"])
+        if params["timeout"] <= 0:
+            raise SendError("timeout: must be a positive number of seconds")
+        uri = params["uri"] or connection.default_uri(detection.detect()["type"])
+        payload = _check_send(params, uri)
+        libvirt = connection.import_libvirt()
+        # Device-removed events only arrive if the loop exists before the connection.
+        events.start_event_loop(libvirt)
+        conn = connection.open_connection(uri, libvirt_module=libvirt)
+        item = converge.plan(conn, libvirt, params["domain"], params["name"], params["state"],
+                             params["type"], params["path"], params["validate"])
+        if payload is not None and not item.active:
+            raise SendError("send: domain %s is not running; start it first" % params["domain"])
+        if payload is not None and item.restart_required:
+            raise SendError("send: the running domain %s cannot get channel %s without a restart "
+                            "(the driver or the guest's devices do not allow hot-plug); restart it "
+                            "after adding the channel" % (params["domain"], params["name"]))
+
+        kind, path = converge.host_end(item.in_live)
+        after_xml = item.desired_xml
+        if not module.check_mode:
+            if "detach_live" in item.actions:
+                watcher = events.DeviceRemovedWatcher(conn, libvirt, item.dom)
+            kind, path = converge.apply(conn, libvirt, item, watcher, params["timeout"])
+            after_xml = converge.persistent_xml(libvirt, item)
+        sent = None
+        if payload is not None:
+            sent = {"bytes": len(payload), "sha256": framing.digest(payload), "acknowledged": False}
+            if not module.check_mode:
+                if not path:
+                    raise SendError("send: libvirt reports no host end for channel %s of %s"
+                                    % (params["name"], params["domain"]))
+                sent["sha256"] = hostend.send(kind, path, payload, params["timeout"])
+                sent["acknowledged"] = True
+    except VirtopsError as exc:
+        module.fail_json(msg=str(exc))
+    finally:
+        if watcher is not None:
+            watcher.close()
+        if conn is not None:
+            conn.close()
+
+    result = {
+        "changed": item.changed or sent is not None,
+        "uri": uri,
+        "actions": item.actions,
+        "restart_required": item.restart_required,
+    }
+    if params["state"] == "present":
+        result["channel"] = {"name": params["name"], "target_type": item.desired.target_type,
+                             "source_type": item.desired.source_type, "path": path}
+    if sent is not None:
+        result["sent"] = sent
+    if module._diff and item.changed:
+        result["diff"] = {"before": item.xml(item.in_config), "after": after_xml,
+                          "before_header": "%s %s (persistent)" % (params["domain"], params["name"]),
+                          "after_header": "%s %s (persistent)" % (params["domain"], params["name"])}
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
