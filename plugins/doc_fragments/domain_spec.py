@@ -94,7 +94,8 @@ options:
         description: Attach read-only (CD-ROMs always are).
         type: bool
   nics:
-    description: Network interfaces, in order; each needs exactly one of O(nics[].bridge), O(nics[].network) or O(nics[].udp).
+    description: Network interfaces, in order; each needs exactly one of O(nics[].bridge), O(nics[].network),
+      O(nics[].udp) or O(nics[].user).
     type: list
     elements: dict
     suboptions:
@@ -120,6 +121,32 @@ options:
           remote_port:
             description: Remote port.
             type: int
+      user:
+        description:
+          - QEMU user-mode networking (QEMU/KVM guests only), with host ports forwarded into
+            the guest, e.g. SSH to a test VM through 127.0.0.1. Nothing on the host network
+            changes.
+          - Rendered as C(-netdev user) in C(<qemu:commandline>) (libvirt forwards ports
+            natively only with passt); the NIC sits in a fixed PCI slot from C(0x1e) down.
+        type: dict
+        suboptions:
+          forwards:
+            description: Host to guest port forwards.
+            type: list
+            elements: dict
+            suboptions:
+              host_address:
+                description: Host address to listen on; V(127.0.0.1) when omitted.
+                type: str
+              host_port:
+                description: Host port (needed).
+                type: int
+              guest_port:
+                description: Guest port (needed).
+                type: int
+              protocol:
+                description: V(tcp) (when omitted) or V(udp).
+                type: str
       mac:
         description: MAC address; an existing domain's MAC is kept when omitted.
         type: str

@@ -189,7 +189,10 @@ DOMAIN_OPTIONS = dict(
         readonly=dict(type="bool"))),
     nics=dict(type="list", elements="dict", options=dict(
         bridge=dict(type="str"), network=dict(type="str"), mac=dict(type="str"),
-        model=dict(type="str"), udp=dict(type="dict", options=UDP_OPTIONS))),
+        model=dict(type="str"), udp=dict(type="dict", options=UDP_OPTIONS),
+        user=dict(type="dict", options=dict(forwards=dict(type="list", elements="dict", options=dict(
+            host_address=dict(type="str"), host_port=dict(type="int"), guest_port=dict(type="int"),
+            protocol=dict(type="str"))))))),
     channels=dict(type="list", elements="dict", options=dict(
         name=dict(type="str"), type=dict(type="str"), path=dict(type="str"))),
     graphics=dict(type="str", choices=list(spec.GRAPHICS)),

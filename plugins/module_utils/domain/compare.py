@@ -16,6 +16,8 @@ __metaclass__ = type
 import difflib
 import xml.etree.ElementTree as ET
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import QEMU_NS
+
 # Children we own outright: an extra one in libvirt's XML means the domain differs.
 OWNED_CHILDREN = {
     "devices": ("disk", "interface", "channel", "graphics", "serial", "filesystem", "hostdev"),
@@ -23,7 +25,8 @@ OWNED_CHILDREN = {
     # Flags by presence: a writable disk or an ejected cdrom is one element fewer.
     "disk": ("readonly", "source"),
     # <cpu> is not owned: libvirt adds a default model for plain emulation.
-    "domain": ("bootloader",),
+    "domain": ("bootloader", "{%s}commandline" % QEMU_NS),
+    "{%s}commandline" % QEMU_NS: ("{%s}arg" % QEMU_NS,),
 }
 
 

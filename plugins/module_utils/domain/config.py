@@ -245,6 +245,28 @@ class SerialConsoleConfig(DomainElement):
         self.log_path = source.get("path") if node.get("type") == "file" and source is not None else None
 
 
+QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
+ET.register_namespace("qemu", QEMU_NS)
+
+
+class QemuCommandlineConfig(DomainElement):
+    """<qemu:commandline>: arguments libvirt passes to QEMU as they are."""
+
+    root_name = "{%s}commandline" % QEMU_NS
+
+    def __init__(self, args=None):
+        self.args = list(args or [])
+
+    def format_dom(self):
+        node = ET.Element(self.root_name)
+        for arg in self.args:
+            ET.SubElement(node, "{%s}arg" % QEMU_NS, {"value": arg})
+        return node
+
+    def parse_dom(self, node):
+        self.args = [a.get("value") for a in node.findall("{%s}arg" % QEMU_NS)]
+
+
 class ControllerConfig(DomainElement):
     """A controller we ask for by type and index (libvirt adds the rest it needs)."""
 
@@ -296,6 +318,7 @@ class DomainConfig(DomainElement):
         self.on_crash = None
         self.devices = []
         self.extra_elements = []
+        self.qemu_commandline = None
 
     def format_dom(self):
         root = ET.Element("domain", {"type": self.domain_type})
@@ -324,6 +347,8 @@ class DomainConfig(DomainElement):
             else:
                 devices.append(dev.format_dom())
         root.extend(self.extra_elements)
+        if self.qemu_commandline is not None and self.qemu_commandline.args:
+            root.append(self.qemu_commandline.format_dom())
         return root
 
     def parse_dom(self, node):
@@ -338,6 +363,8 @@ class DomainConfig(DomainElement):
         if os_node is not None:
             self.os = OSConfig.from_dom(os_node)
         self.bootloader = text_of(node, "bootloader")
+        qemu = node.find(QemuCommandlineConfig.root_name)
+        self.qemu_commandline = QemuCommandlineConfig.from_dom(qemu) if qemu is not None else None
         devices = node.find("devices")
         parsers = {"disk": DiskConfig, "interface": InterfaceConfig, "channel": ChannelConfig,
                    "graphics": GraphicsConfig, "controller": ControllerConfig}

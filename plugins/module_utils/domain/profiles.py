@@ -21,7 +21,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend 
     PV_OS_TYPES, choose_guest, devices_for)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
     ChannelConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
-    OSConfig, SerialConsoleConfig)
+    OSConfig, QemuCommandlineConfig, SerialConsoleConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
@@ -123,6 +123,9 @@ class Profile(object):
         cfg.devices.extend(self.controllers(spec))
         cfg.devices.extend(self.disks(spec))
         cfg.devices.extend(self.nics(spec, list(macs)))
+        qemu_args = self.user_networking(spec)
+        if qemu_args:
+            cfg.qemu_commandline = QemuCommandlineConfig(qemu_args)
         for chan in spec["channels"]:
             cfg.devices.append(self.channel(chan))
         if spec["serial_console"]:
@@ -151,8 +154,9 @@ class Profile(object):
         return out
 
     def nics(self, spec, macs):
+        """<interface> devices; ``macs`` are the existing domain's, in the same order."""
         out = []
-        for index, nic in enumerate(spec["nics"]):
+        for index, nic in enumerate(n for n in spec["nics"] if n["kind"] != "user"):
             mac = nic["mac"] or (macs[index] if index < len(macs) else None)
             model = nic["model"] if nic["model"] != "auto" else self.family["nic_model"]
             udp = nic["udp"]
@@ -161,6 +165,14 @@ class Profile(object):
                 udp_local=(udp["local_address"], udp["local_port"]) if udp else None,
                 udp_remote=(udp["remote_address"], udp["remote_port"]) if udp else None))
         return out
+
+    def user_networking(self, spec):
+        """QEMU arguments for the spec's user-mode NICs; drivers without them refuse."""
+        for index, nic in enumerate(spec["nics"]):
+            if nic["kind"] == "user":
+                raise SpecError(join_path(spec["path"], "nics[%d].user" % index),
+                                "%s guests have no user-mode networking" % self.name)
+        return []
 
     def _disk_key(self, target):
         return TARGET_PREFIX_RE.sub("", target) if self.shared_disk_numbers else target
@@ -191,6 +203,26 @@ class QemuProfile(Profile):
         # gets the controller, so a channel can be added later without a restart.
         return [ControllerConfig("virtio-serial", 0)] if self.family["channel_target"] == "virtio" else []
 
+    # libvirt 9.0 forwards host ports into user-mode networking only with passt, which
+    # is not everywhere: QEMU's own -netdev user does it, passed through
+    # <qemu:commandline>. The NIC gets a fixed PCI slot counted down from 0x1e, out of
+    # the way of the slots libvirt hands out from the bottom up.
+    USER_NIC_FIRST_SLOT = 0x1e
+
+    def user_networking(self, spec):
+        args = []
+        users = [n for n in spec["nics"] if n["kind"] == "user"]
+        for number, nic in enumerate(users):
+            netdev = "virtops-user%d" % number
+            forwards = "".join(",hostfwd=%s:%s:%d-:%d" % (f["protocol"], f["host_address"], f["host_port"],
+                                                           f["guest_port"]) for f in nic["user"]["forwards"])
+            model = nic["model"] if nic["model"] not in ("auto", "virtio") else "virtio-net-pci"
+            device = "%s,netdev=%s,addr=0x%x" % (model, netdev, self.USER_NIC_FIRST_SLOT - number)
+            if nic["mac"]:
+                device += ",mac=%s" % nic["mac"]
+            args.extend(["-netdev", "user,id=%s%s" % (netdev, forwards), "-device", device])
+        return args
+
     def can_hotplug_channel(self, live_root):
         return self.hotplug_channels and any(
             c.get("type") == "virtio-serial" for c in live_root.findall("devices/controller"))
@@ -203,6 +235,8 @@ class TestDriverProfile(QemuProfile):
     domain_types = ("test",)
     os_types = ("hvm",)
     hotplug_channels = False
+    # The test driver keeps no <qemu:commandline>, so it cannot take user-mode NICs.
+    user_networking = Profile.user_networking
 
 
 class XenPVProfile(Profile):

@@ -42,7 +42,10 @@ DOMAIN_KEYS = ("name", "xml", "memory", "vcpus", "arch", "boot", "domain_type", 
                "cpu_model", "kernel", "initrd", "cmdline", "bootloader", "disks", "nics",
                "channels", "graphics", "serial_console", "console_log", "autostart", "state")
 DISK_KEYS = ("path", "type", "format", "device", "bus", "target", "readonly")
-NIC_KEYS = ("bridge", "network", "udp", "mac", "model")
+NIC_KEYS = ("bridge", "network", "udp", "user", "mac", "model")
+USER_KEYS = ("forwards",)
+FORWARD_KEYS = ("host_address", "host_port", "guest_port", "protocol")
+FORWARD_PROTOCOLS = ("tcp", "udp")
 UDP_KEYS = ("local_address", "local_port", "remote_address", "remote_port")
 CHANNEL_KEYS = ("name", "type", "path")
 
@@ -166,16 +169,19 @@ def _disk(check, raw, path):
 def _nic(check, raw, path):
     if not check.mapping(raw, NIC_KEYS, path):
         return None
-    kinds = [k for k in ("bridge", "network", "udp") if raw.get(k) is not None]
+    kinds = [k for k in ("bridge", "network", "udp", "user") if raw.get(k) is not None]
     if len(kinds) != 1:
-        check.fail(path, "needs exactly one of bridge, network or udp, got %s" % (", ".join(kinds) or "none"))
+        check.fail(path, "needs exactly one of bridge, network, udp or user, got %s" % (", ".join(kinds) or "none"))
     nic = {"kind": kinds[0] if kinds else None,
            "source": check.text(raw.get("bridge") or raw.get("network"), join_path(path, kinds[0] if kinds else "bridge")),
            "udp": None,
+           "user": None,
            "mac": raw.get("mac"),
            "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), "auto")}
     if nic["kind"] == "udp":
         nic["udp"] = _udp(check, raw["udp"], join_path(path, "udp"))
+    if nic["kind"] == "user":
+        nic["user"] = _user(check, raw["user"], join_path(path, "user"))
     mac = nic["mac"]
     if mac is not None:
         if not isinstance(mac, str) or not MAC_RE.match(mac):
@@ -200,6 +206,30 @@ def _udp(check, raw, path):
         if raw.get(key) is None:
             check.fail(join_path(path, key), "is required")
     return udp
+
+
+def _user(check, raw, path):
+    """QEMU user-mode networking with host port forwards (loopback unless told otherwise)."""
+    if not check.mapping(raw, USER_KEYS, path):
+        return None
+    forwards = []
+    for index, item in enumerate(check.listing(raw.get("forwards"), join_path(path, "forwards"))):
+        where = join_path(path, "forwards[%d]" % index)
+        if not check.mapping(item, FORWARD_KEYS, where):
+            continue
+        forward = {
+            "host_address": check.text(item.get("host_address") or "127.0.0.1", join_path(where, "host_address")),
+            "host_port": check.integer(item.get("host_port"), join_path(where, "host_port"), 1, 65535),
+            "guest_port": check.integer(item.get("guest_port"), join_path(where, "guest_port"), 1, 65535),
+            "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join_path(where, "protocol"), "tcp"),
+        }
+        for key in ("host_port", "guest_port"):
+            if item.get(key) is None:
+                check.fail(join_path(where, key), "is required")
+        if not re.match(r"^[0-9.]+$", forward["host_address"] or ""):
+            check.fail(join_path(where, "host_address"), "must be an IPv4 address, got %r" % (forward["host_address"],))
+        forwards.append(forward)
+    return {"forwards": forwards}
 
 
 def _channel(check, raw, path):

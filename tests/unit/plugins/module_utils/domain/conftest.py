@@ -46,3 +46,8 @@ def kvm_host():
 @pytest.fixture
 def xen_host():
     return FixtureHost(*XEN)
+
+
+@pytest.fixture
+def test_host():
+    return FixtureHost("local", "test-default-capabilities.xml", ())

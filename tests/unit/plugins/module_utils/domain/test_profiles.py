@@ -252,6 +252,8 @@ def test_no_schema_is_a_clear_error(monkeypatch, kvm_host):
     ("xen", {"boot": "hvm", "cpu_model": "qemu64"}, "domains[0].cpu_model", "Xen HVM guests take no CPU model"),
     ("xen", {"domain_type": "kvm"}, "domains[0].domain_type", "kvm is not offered here (offered: xen)"),
     ("xen", {"boot": "hvm", "arch": "aarch64"}, "domains[0].arch", "aarch64 is not offered here (offered: i686, x86_64)"),
+    ("xen", dict(PV_KERNEL, nics=[{"bridge": "br0"}, {"user": {"forwards": []}}]), "domains[0].nics[1].user",
+     "Xen PV guests have no user-mode networking"),
 ])
 def test_profile_errors_name_the_path(kvm_host, xen_host, host, changes, path, message):
     fixture = kvm_host if host == "kvm" else xen_host
@@ -290,3 +292,28 @@ def test_profile_classes():
     assert profiles.profile_class("xen", "hvm") is profiles.XenHVMProfile
     assert profiles.profile_class("test", "xen") is None
     assert profiles.profile_class("lxc", "exe") is None
+
+
+def test_user_nics_forward_host_ports_through_qemu_arguments(kvm_host):
+    ssh = {"user": {"forwards": [{"host_port": 40022, "guest_port": 22},
+                                 {"host_address": "127.0.0.2", "host_port": 40053, "guest_port": 53,
+                                  "protocol": "udp"}]}}
+    nics = [{"bridge": "br0"}, ssh, {"user": {"forwards": []}, "mac": "52:54:00:00:00:0b", "model": "e1000"}]
+    _, cfg, root, text = build(kvm_host, macs=["52:54:00:00:00:01"], nics=nics)
+    ns = "{http://libvirt.org/schemas/domain/qemu/1.0}"
+    assert [a.get("value") for a in root.findall(ns + "commandline/" + ns + "arg")] == [
+        "-netdev", "user,id=virtops-user0,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=udp:127.0.0.2:40053-:53",
+        "-device", "virtio-net-pci,netdev=virtops-user0,addr=0x1e",
+        "-netdev", "user,id=virtops-user1",
+        "-device", "e1000,netdev=virtops-user1,addr=0x1d,mac=52:54:00:00:00:0b"]
+    # The bridge NIC is the only <interface> and keeps the existing MAC meant for it.
+    assert [n[3] for n in nics_of(root)] == ["52:54:00:00:00:01"]
+    assert 'xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0"' in text
+    schema.validate_domain_xml(text, "domains[0]")
+
+
+def test_the_test_driver_refuses_user_nics(test_host):
+    with pytest.raises(SpecError) as info:
+        build(test_host, nics=[{"user": {"forwards": []}}])
+    assert (info.value.path, info.value.message) == ("domains[0].nics[0].user",
+                                                     "test driver guests have no user-mode networking")
