@@ -2,15 +2,16 @@
 # Both install what they need (Debian packages, .venv with pinned versions) once.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-STAGES ?= sanity lint unit integration
+STAGES ?= sanity lint unit integration molecule
 
-.PHONY: help bootstrap demo demo-clean test test-unit test-fast libvirtd-start libvirtd-stop
+.PHONY: help bootstrap demo demo-clean test test-unit test-fast test-molecule libvirtd-start libvirtd-stop
 
 help:
 	@echo "make demo        run the main job on this machine (playbooks/demo.yml)"
 	@echo "make demo-clean  remove the demo guests"
-	@echo "make test        run the whole test suite (sanity, lint, unit, integration)"
+	@echo "make test        run the whole test suite (sanity, lint, unit, integration, molecule)"
 	@echo "make test-fast   unit tests only, for iteration"
+	@echo "make test-molecule [SCENARIOS=smoke]  the Molecule scenarios in VMs only"
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -26,6 +27,9 @@ test:
 
 test-fast test-unit:
 	@STAGES=unit bash scripts/test.sh
+
+test-molecule:
+	@STAGES=molecule MOLECULE_SCENARIOS="$(SCENARIOS)" bash scripts/test.sh
 
 libvirtd-start:
 	@bash scripts/libvirtd.sh start

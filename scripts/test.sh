@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`), or some stages of it (`make test STAGES="unit"`).
-# Stages: sanity lint unit integration; INTEGRATION_TARGETS=name narrows the last. Each one runs even if an earlier one failed;
+# Stages: sanity lint unit integration molecule; INTEGRATION_TARGETS=name narrows
+# integration, MOLECULE_SCENARIOS="smoke" narrows molecule. Each one runs even if an earlier one failed;
 # the script exits non-zero if any failed and ends with one summary line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +13,7 @@ export ANSIBLE_COLLECTIONS_PATH="$top/.build/collections"
 export ANSIBLE_FORCE_COLOR=0 ANSIBLE_NOCOLOR=1 PY_COLORS=0
 results="$top/.build/results"
 rm -rf "$results"; mkdir -p "$results"
-stages=${STAGES:-"sanity lint unit integration"}
+stages=${STAGES:-"sanity lint unit integration molecule"}
 passed=0 failed=0 failed_stages=""
 
 # ansible-test wants the collection at .../ansible_collections/<ns>/<name> and looks at
@@ -57,6 +58,7 @@ run_sanity() {
 run_lint() {
   local targets=(playbooks)
   [ -d roles ] && targets+=(roles)
+  [ -d extensions/molecule ] && targets+=(extensions/molecule)
   ansible-lint --offline --profile production -q "${targets[@]}" 2>&1
 }
 
@@ -100,14 +102,35 @@ run_integration() {
   return $rc
 }
 
+# Every scenario under extensions/molecule, each a check of its own, with its wall time.
+run_molecule() {
+  bash scripts/libvirtd.sh start || return 1
+  local scenarios rc=0 one start
+  scenarios=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for f in */molecule.yml; do dirname "$f"; done)}
+  for one in $scenarios; do
+    start=$(date +%s)
+    if molecule test -s "$one"; then
+      passed=$((passed + 1)); echo "== molecule $one: ok in $(( $(date +%s) - start ))s"
+    else
+      failed=$((failed + 1)); rc=1; echo "== molecule $one: FAILED after $(( $(date +%s) - start ))s"
+      # Whatever the failed run left: destroy is idempotent.
+      molecule destroy -s "$one" >/dev/null 2>&1
+    fi
+  done
+  bash scripts/libvirtd.sh stop
+  return $rc
+}
+
 for stage in $stages; do
   echo "== stage $stage"
   start=$(date +%s)
   "run_$stage"; rc=$?
   stage_result "$stage" "$rc"
   echo "== stage $stage took $(( $(date +%s) - start ))s"
-  # Stages that are not pytest count as one check each.
-  if [ "$stage" != unit ]; then
+  # Stages that do not count their own checks count as one check each.
+  if [ "$stage" = molecule ]; then
+    :
+  elif [ "$stage" != unit ]; then
     if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
   elif [ "$rc" -ne 0 ] && [ ! -s "$results/unit.xml" ]; then
     failed=$((failed + 1))

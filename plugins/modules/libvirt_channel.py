@@ -13,7 +13,7 @@ module: libvirt_channel
 short_description: Ensure, remove and use the private host <-> guest channel of a libvirt domain
 version_added: 0.1.0
 description:
-  - Ensures that a domain has (or has not) a named private channel between host and guest:
+  - Ensures that a domain has (or has not) a named private channel between host and guest,
     a virtio-serial port on KVM/QEMU (C(<channel type='unix'>) with C(<target type='virtio'>)),
     a Xen PV channel on Xen (C(<target type='xen'>), libvirt >= 2.3.0 and Xen >= 4.5).
     The target type and the host end come from the domain's driver profile, which reads
@@ -68,7 +68,7 @@ options:
     type: path
   send:
     description:
-      - Payload to write to the running guest: a string as it is, or a mapping written as
+      - Payload to write to the running guest, a string as it is or a mapping written as
         C(key=value) lines in order. Never logged.
       - Requires O(state=present), a running domain, and a local URI.
       - Sending is an action, so a task with O(send) reports a change every time it sends.
@@ -154,7 +154,7 @@ sent:
   type: dict
   contains:
     bytes: {description: Payload size., type: int}
-    sha256: {description: SHA-256 of the payload, as acknowledged by the guest., type: str}
+    sha256: {description: "SHA-256 of the payload, as acknowledged by the guest.", type: str}
     acknowledged: {description: The guest acknowledged it (false in check mode)., type: bool}
 """
 

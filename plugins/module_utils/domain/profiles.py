@@ -214,8 +214,8 @@ class QemuProfile(Profile):
         users = [n for n in spec["nics"] if n["kind"] == "user"]
         for number, nic in enumerate(users):
             netdev = "virtops-user%d" % number
-            forwards = "".join(",hostfwd=%s:%s:%d-:%d" % (f["protocol"], f["host_address"], f["host_port"],
-                                                           f["guest_port"]) for f in nic["user"]["forwards"])
+            forwards = "".join(",hostfwd=%s:%s:%d-:%d" % (f["protocol"], f["host_address"], f["host_port"], f["guest_port"])
+                               for f in nic["user"]["forwards"])
             model = nic["model"] if nic["model"] not in ("auto", "virtio") else "virtio-net-pci"
             device = "%s,netdev=%s,addr=0x%x" % (model, netdev, self.USER_NIC_FIRST_SLOT - number)
             if nic["mac"]:

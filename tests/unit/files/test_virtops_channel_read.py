@@ -521,7 +521,7 @@ def test_several_bad_frames_in_a_row(fake_guest, run_reader, host):
     proc = run_reader(["-o", fake_guest.out, "-t", "10"], env)
     pty.wait_raw()
     pty.write(b"hello\n" + digest_mismatch(b"a=1\n") + bad_length(b"") + b"\n")
-    assert [pty.readline() for _ in range(4)] == [
+    assert [pty.readline() for _line in range(4)] == [
         b"NAK bad header", b"NAK sha256 mismatch", b"NAK bad length", b"NAK bad header"]
     pty.write(framing.frame(b"a=1\n"))
     assert pty.readline() == ack_line(b"a=1\n")

@@ -207,8 +207,8 @@ def test_send_to_a_shut_off_domain(monkeypatch, capsys, test_conn, libvirt_modul
     assert state_of(test_conn, libvirt_module) == before
 
 
-def test_send_needs_a_restart_when_the_channel_is_only_in_the_config(monkeypatch, capsys, test_conn,
-                                                                      libvirt_module):
+def test_send_needs_a_restart_when_the_channel_is_only_in_the_config(
+        monkeypatch, capsys, test_conn, libvirt_module):
     name = "org.virtops.mod.send"
     rc, out, _raw = run_module(monkeypatch, capsys, {"domain": "test", "name": name})
     assert (rc, out["actions"], out["restart_required"]) == (0, ["attach_config"], True)

@@ -50,8 +50,8 @@ def guest(name, **changes):
 
 def test_check_mode_changes_nothing_and_predicts(monkeypatch, capsys, test_conn):
     before = names(test_conn)
-    rc, out = run_module(monkeypatch, capsys, dict(guest("md-check", state="running"), _ansible_check_mode=True,
-                                                      _ansible_diff=True))
+    args = dict(guest("md-check", state="running"), _ansible_check_mode=True, _ansible_diff=True)
+    rc, out = run_module(monkeypatch, capsys, args)
     assert rc == 0
     assert out["changed"] is True
     [dom] = out["domains"]

@@ -246,8 +246,8 @@ def test_other_channels_are_left_alone(test_conn, libvirt_module):
 def test_running_domain_with_the_channel_live(test_conn, libvirt_module):
     """A domain started with the channel: nothing to do, and its live host end is found."""
     libvirt = libvirt_module
-    dom = define_test_domain(test_conn, "ch-live", devices="<channel type='unix'><target type='virtio' name='%s'/>"
-                                                            "</channel>" % CHAN)
+    devices = "<channel type='unix'><target type='virtio' name='%s'/></channel>" % CHAN
+    dom = define_test_domain(test_conn, "ch-live", devices=devices)
     dom.create()
     item = converge.plan(test_conn, libvirt, "ch-live", CHAN, "present")
     assert (item.actions, item.restart_required, item.active) == ([], False, True)

@@ -299,7 +299,7 @@ def test_user_nics_forward_host_ports_through_qemu_arguments(kvm_host):
                                  {"host_address": "127.0.0.2", "host_port": 40053, "guest_port": 53,
                                   "protocol": "udp"}]}}
     nics = [{"bridge": "br0"}, ssh, {"user": {"forwards": []}, "mac": "52:54:00:00:00:0b", "model": "e1000"}]
-    _, cfg, root, text = build(kvm_host, macs=["52:54:00:00:00:01"], nics=nics)
+    root, text = build(kvm_host, macs=["52:54:00:00:00:01"], nics=nics)[2:]
     ns = "{http://libvirt.org/schemas/domain/qemu/1.0}"
     assert [a.get("value") for a in root.findall(ns + "commandline/" + ns + "arg")] == [
         "-netdev", "user,id=virtops-user0,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=udp:127.0.0.2:40053-:53",

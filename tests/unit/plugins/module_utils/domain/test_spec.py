@@ -109,8 +109,8 @@ BAD = [
      "domains[0].nics[0].user.forwards[0].host_port", "70000"),
     ("user-protocol", with_(nics=[{"user": {"forwards": [{"host_port": 2222, "guest_port": 22, "protocol": "sctp"}]}}]),
      "domains[0].nics[0].user.forwards[0].protocol", "got 'sctp'"),
-    ("user-address", with_(nics=[{"user": {"forwards": [{"host_address": "localhost", "host_port": 2222,
-                                                          "guest_port": 22}]}}]),
+    ("user-address", with_(nics=[{"user": {"forwards": [
+        {"host_address": "localhost", "host_port": 2222, "guest_port": 22}]}}]),
      "domains[0].nics[0].user.forwards[0].host_address", "must be an IPv4 address"),
     ("user-unknown-key", with_(nics=[{"user": {"forward": []}}]), "domains[0].nics[0].user", "forward"),
     ("bad-mac", with_(nics=[{"bridge": "br0", "mac": "52:54:00:12:34"}]), "domains[0].nics[0].mac",
