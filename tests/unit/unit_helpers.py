@@ -50,3 +50,23 @@ def build_tree(root, files):
             with open(path, "w") as handle:
                 handle.write(content)
     return root
+
+
+def run_main(module, monkeypatch, capsys, args):
+    """(exit code, stdout) of ``module.main()`` called with module arguments ``args``."""
+    import json  # pylint: disable=import-outside-toplevel
+    import pytest  # pylint: disable=import-outside-toplevel
+    from ansible.module_utils import basic  # pylint: disable=import-outside-toplevel
+    try:
+        from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
+    except ImportError:  # pragma: no cover - ansible-core 2.17 and 2.18
+        patch_module_args = None
+    if patch_module_args is None:
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
+        with pytest.raises(SystemExit) as info:
+            module.main()
+    else:
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as info:
+                module.main()
+    return info.value.code, capsys.readouterr().out

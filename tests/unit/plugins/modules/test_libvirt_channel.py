@@ -17,13 +17,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible.module_utils import basic
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-except ImportError:  # pragma: no cover - ansible-core 2.17 and 2.18
-    patch_module_args = None
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_channel
+from unit_helpers import run_main
 
 URI = "test:///default"
 CHAN = "org.virtops.config.0"
@@ -33,16 +29,8 @@ SECRET = "S3cr3t-value"
 def run_module(monkeypatch, capsys, args):
     """(rc, result, raw JSON text) of main() with ``args``."""
     args = dict({"uri": URI}, **args)
-    if patch_module_args is None:
-        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-        with pytest.raises(SystemExit) as info:
-            libvirt_channel.main()
-    else:
-        with patch_module_args(args):
-            with pytest.raises(SystemExit) as info:
-                libvirt_channel.main()
-    raw = capsys.readouterr().out
-    return info.value.code, json.loads(raw), raw
+    rc, raw = run_main(libvirt_channel, monkeypatch, capsys, args)
+    return rc, json.loads(raw), raw
 
 
 def assert_secret_hidden(out, raw, args):

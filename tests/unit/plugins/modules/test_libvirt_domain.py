@@ -13,12 +13,8 @@ import json
 
 import pytest
 
-from ansible.module_utils import basic
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core >= 2.19
-except ImportError:  # pragma: no cover - ansible-core 2.17 and 2.18
-    patch_module_args = None
 from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
+from unit_helpers import run_main
 
 URI = "test:///default"
 
@@ -26,15 +22,8 @@ URI = "test:///default"
 def run_module(monkeypatch, capsys, args):
     """(rc, result) of main() with ``args``."""
     args = dict(args, uri=URI)
-    if patch_module_args is None:
-        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode())
-        with pytest.raises(SystemExit) as info:
-            libvirt_domain.main()
-    else:
-        with patch_module_args(args):
-            with pytest.raises(SystemExit) as info:
-                libvirt_domain.main()
-    return info.value.code, json.loads(capsys.readouterr().out)
+    rc, raw = run_main(libvirt_domain, monkeypatch, capsys, args)
+    return rc, json.loads(raw)
 
 
 def names(conn):
