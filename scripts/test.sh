@@ -102,6 +102,15 @@ run_integration() {
   return $rc
 }
 
+# destroy must leave no domain, no QEMU (so no port) and no overlay of the scenario.
+molecule_left_nothing() {
+  local left
+  left=$(virsh -c qemu:///system list --all --name | grep '^mol-'
+         pgrep -af 'qemu-system.*guest=mol-'
+         ls -d "/var/lib/libvirt/images/virtops-molecule/$1" 2>/dev/null)
+  [ -z "$left" ] || { echo "molecule $1 left behind:"; echo "$left"; return 1; }
+}
+
 # Every scenario under extensions/molecule, each a check of its own, with its wall time.
 run_molecule() {
   bash scripts/libvirtd.sh start || return 1
@@ -109,7 +118,7 @@ run_molecule() {
   scenarios=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for f in */molecule.yml; do dirname "$f"; done)}
   for one in $scenarios; do
     start=$(date +%s)
-    if molecule test -s "$one"; then
+    if molecule test -s "$one" && molecule_left_nothing "$one"; then
       passed=$((passed + 1)); echo "== molecule $one: ok in $(( $(date +%s) - start ))s"
     else
       failed=$((failed + 1)); rc=1; echo "== molecule $one: FAILED after $(( $(date +%s) - start ))s"
