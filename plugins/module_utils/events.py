@@ -39,41 +39,37 @@ def start_event_loop(libvirt):
         _LOOP["started"] = True
 
 
-class LifecycleWatcher(object):
-    """Records lifecycle events of all domains on one connection from the moment it is made.
+class _EventLog(object):
+    """Events of one kind, kept per key from the moment of registration.
 
-    Register it *before* acting on a domain, then ``wait_for`` the event: nothing that
-    happens in between is lost.
+    Register *before* acting on a domain, then wait: nothing that happens in between
+    is lost. Waiters block on a condition the event loop thread notifies.
     """
 
-    def __init__(self, conn, libvirt):
+    def __init__(self, conn, libvirt, dom, event_id, callback):
         self._libvirt = libvirt
+        self._conn = conn
         self._cond = threading.Condition()
         self._events = {}
-        self._conn = conn
-        self._callback_id = conn.domainEventRegisterAny(
-            None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, self._on_event, None)
+        self._callback_id = conn.domainEventRegisterAny(dom, event_id, callback, None)
 
-    def _on_event(self, _conn, dom, event, detail, _opaque):
+    def _record(self, key, entry):
         with self._cond:
-            name = EVENT_NAMES[event] if 0 <= event < len(EVENT_NAMES) else str(event)
-            self._events.setdefault(dom.UUIDString(), []).append(
-                {"event": name, "detail": detail, "at": time.time()})
+            self._events.setdefault(key, []).append(entry)
             self._cond.notify_all()
 
-    def mark(self, uuid):
-        """Position in the domain's event list; wait_for looks only at later events."""
+    def _mark(self, key):
         with self._cond:
-            return len(self._events.get(uuid, []))
+            return len(self._events.get(key, []))
 
-    def wait_for(self, uuid, names, timeout, since=0):
-        """The first event named in ``names`` after position ``since``, or None on timeout."""
+    def _wait(self, key, match, timeout, since):
+        """The first entry of ``key`` after position ``since`` that ``match``es, or None."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for event in self._events.get(uuid, [])[since:]:
-                    if event["event"] in names:
-                        return event
+                for entry in self._events.get(key, [])[since:]:
+                    if match(entry):
+                        return entry
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
@@ -86,42 +82,42 @@ class LifecycleWatcher(object):
             pass
 
 
-class DeviceRemovedWatcher(object):
-    """Records device-removed events (by device alias) of one domain.
+class LifecycleWatcher(_EventLog):
+    """Lifecycle events of all domains on one connection, by domain UUID."""
+
+    def __init__(self, conn, libvirt):
+        super(LifecycleWatcher, self).__init__(conn, libvirt, None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                               self._on_event)
+
+    def _on_event(self, _conn, dom, event, detail, _opaque):
+        name = EVENT_NAMES[event] if 0 <= event < len(EVENT_NAMES) else str(event)
+        self._record(dom.UUIDString(), {"event": name, "detail": detail, "at": time.time()})
+
+    def mark(self, uuid):
+        """Position in the domain's event list; wait_for looks only at later events."""
+        return self._mark(uuid)
+
+    def wait_for(self, uuid, names, timeout, since=0):
+        """The first event named in ``names`` after position ``since``, or None on timeout."""
+        return self._wait(uuid, lambda event: event["event"] in names, timeout, since)
+
+
+class DeviceRemovedWatcher(_EventLog):
+    """Device-removed events (by device alias) of one domain.
 
     Hot-unplug can finish after ``detachDeviceFlags`` returns; the event says when.
     """
 
     def __init__(self, conn, libvirt, dom):
-        self._libvirt = libvirt
-        self._conn = conn
-        self._cond = threading.Condition()
-        self._aliases = []
-        self._callback_id = conn.domainEventRegisterAny(
-            dom, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, self._on_event, None)
+        super(DeviceRemovedWatcher, self).__init__(conn, libvirt, dom, libvirt.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+                                                   self._on_event)
 
     def _on_event(self, _conn, _dom, alias, _opaque):
-        with self._cond:
-            self._aliases.append(alias)
-            self._cond.notify_all()
+        self._record(None, alias)
 
     def mark(self):
-        with self._cond:
-            return len(self._aliases)
+        return self._mark(None)
 
     def wait_for(self, alias, timeout, since=0):
         """``alias`` once its removal event arrived after position ``since``, else None."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while alias not in self._aliases[since:]:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                self._cond.wait(remaining)
-            return alias
-
-    def close(self):
-        try:
-            self._conn.domainEventDeregisterAny(self._callback_id)
-        except self._libvirt.libvirtError:
-            pass
+        return self._wait(None, lambda removed: removed == alias, timeout, since)

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host, define
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import CHANNEL_NAME_RE
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, SpecError, VirtopsError)
@@ -192,12 +192,8 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
             item.actions.remove("attach_live")
             item.restart_required = True
     if item.config_xml is not None:
-        flags = 0 if item.validated else getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
-        try:
-            conn.defineXMLFlags(item.config_xml, flags)
-        except libvirt.libvirtError as exc:
-            raise LibvirtCallError("%s: define the domain with the channel %s" % (item.dom.name(), item.name),
-                                   exc.get_error_message())
+        define(conn, libvirt, item.config_xml, item.validated,
+               "%s: define the domain with the channel %s" % (item.dom.name(), item.name))
     if not item.active:
         return None, None
     return host_end(find_channel(ET.fromstring(connection.call(item.dom, "XMLDesc", 0)), item.name))

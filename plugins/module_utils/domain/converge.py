@@ -233,6 +233,17 @@ def diff_for(raw):
     return out
 
 
+def define(conn, libvirt, xml, validated, what):
+    """defineXMLFlags(xml); ``what`` names the step in the error if libvirt refuses."""
+    # Our RelaxNG check ran in plan(); asking libvirt to validate again costs ~15 ms a
+    # domain, so libvirt validates only when ours was skipped.
+    flags = 0 if validated else getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
+    try:
+        return conn.defineXMLFlags(xml, flags)
+    except libvirt.libvirtError as exc:
+        raise LibvirtCallError(what, exc.get_error_message())
+
+
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
           results=None):
     """Carry out ``plans`` in order; ``results`` (appended to) shows how far it got on error."""
@@ -252,13 +263,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
     dom, events, changed = item.dom, [], False
     after_xml = item.before
     if item.define:
-        # plan() already validated against the same RelaxNG schema; asking libvirt to
-        # do it again costs ~15 ms per domain. Only without our check does libvirt do it.
-        flags = 0 if item.validated else getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
-        try:
-            dom = conn.defineXMLFlags(item.desired, flags)
-        except libvirt.libvirtError as exc:
-            raise LibvirtCallError("%s: defineXML" % item.path, exc.get_error_message())
+        dom = define(conn, libvirt, item.desired, item.validated, "%s: defineXML" % item.path)
         # Starting, stopping or autostart do not touch the inactive XML: read it once.
         after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
         # A new domain is a change; an existing one changed only if libvirt's XML did.

@@ -226,21 +226,12 @@ truncate -s "$size" "$raw"
 printf 'label: dos\nstart=2048, type=83, bootable\n' | sfdisk -q "$raw" >/dev/null
 loopdev=$(losetup -P --show -f "$raw")
 part="${loopdev}p1"
-# The kernel reads the table during losetup -P and devtmpfs makes the node; no udev
-# to wait for here. A kernel built without the msdos parser (this host's is) finds
-# nothing: then partx reads the table itself and adds the partition (BLKPG).
-wait_part() {
-  local i
-  for ((i = 0; i < $1; i++)); do
-    [ -b "$part" ] && return 0
-    sleep 0.1
-  done
-  [ -b "$part" ]
-}
-if ! wait_part 10; then
-  partx -a "$loopdev" || true
-  wait_part 50 || die "$part did not appear, neither after losetup -P nor after partx -a"
-fi
+# losetup -P has the kernel read the table, and devtmpfs makes the node before the
+# ioctl returns: no udev to wait for. A kernel built without the msdos parser (this
+# host's is) finds nothing: then partx reads the table itself and adds the partition
+# (BLKPG), just as synchronously.
+[ -b "$part" ] || partx -a "$loopdev" || true
+[ -b "$part" ] || die "$part did not appear, neither after losetup -P nor after partx -a"
 
 uuid=$(cat /proc/sys/kernel/random/uuid)
 # GRUB 2.06 cannot read ext4 with orphan_file, which e2fsprogs >= 1.47 may enable

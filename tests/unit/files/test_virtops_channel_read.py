@@ -284,7 +284,7 @@ def test_other_channel_names_are_not_taken(fake_guest, run_reader, host):
 # b. a channel found through sysfs ------------------------------------------------------------
 
 PAYLOADS = [
-    pytest.param(b"hostname=vm1\nip=10.0.0.5/24\n", id="key-value"),
+    pytest.param(b"hostname=vm1\nip=192.0.2.5/24\n", id="key-value"),
     pytest.param(u"greeting=hello world a=b=c gr\u00fc\u00dfe \u20ac\n  indented = x\nno newline at end"
                  .encode("utf-8"), id="spaces-equals-utf8"),
     pytest.param(b"cr\r\nctrl-c\x03 eof\x04 xon\x11 xoff\x13 del\x7f nul\x00 high\xff\n", id="control-bytes"),

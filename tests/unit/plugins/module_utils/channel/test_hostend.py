@@ -141,7 +141,7 @@ def unix_guest(tmp_path):
 
 def test_unix_ack(unix_guest):
     path, guest = unix_guest()
-    data = framing.render({"hostname": "vm1", "ip": "10.0.0.5/24"})
+    data = framing.render({"hostname": "vm1", "ip": "192.0.2.5/24"})
     assert hostend.send("unix", path, data, 5) == sha(data)
     guest.done().expect_frame(data)
 
