@@ -32,7 +32,7 @@ test-molecule:
 	@STAGES=molecule MOLECULE_SCENARIOS="$(SCENARIOS)" bash scripts/test.sh
 
 libvirtd-start:
-	@bash scripts/libvirtd.sh start
+	@bash scripts/libvirtd.sh start --hold
 
 libvirtd-stop:
-	@bash scripts/libvirtd.sh stop
+	@bash scripts/libvirtd.sh stop --hold

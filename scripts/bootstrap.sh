@@ -11,6 +11,7 @@ APT_PACKAGES=(
   git gcc pkg-config python3 python3-venv python3-dev
   libvirt-daemon-system libvirt-clients libvirt-dev
   qemu-system-x86 qemu-utils
+  shellcheck
 )
 
 missing=()

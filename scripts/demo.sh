@@ -10,11 +10,11 @@ export PATH="$top/.venv/bin:$PATH"
 export ANSIBLE_COLLECTIONS_PATH="$top/.build/collections"
 
 uri=qemu:///system dtype=qemu
-if ! bash scripts/libvirtd.sh status; then
-  if ! bash scripts/libvirtd.sh start; then
-    echo "demo: no libvirtd can run here; using the in-process test:///default driver"
-    uri=test:///default dtype=test
-  fi
+# A lease on the shared daemon (started if none answers) for as long as the demo runs;
+# the guests it leaves running keep the daemon after that.
+if ! bash scripts/libvirtd.sh start; then
+  echo "demo: no libvirtd can run here; using the in-process test:///default driver"
+  uri=test:///default dtype=test
 fi
 # The booted demo guest: a Debian kernel and a busybox initrd, built once and cached.
 read -r kernel initrd < <(bash tests/assets/tiny-guest/build.sh | paste -sd' ')

@@ -5,7 +5,7 @@
 # the script exits non-zero if any failed and ends with one summary line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 bash scripts/bootstrap.sh || exit 1
 
 export PATH="$top/.venv/bin:$PATH"
@@ -78,8 +78,20 @@ tiny_channel_variant() {
   bash tests/assets/tiny-guest/build.sh --extra "$extra" --link channel
 }
 
+# The set-up scripts' own tests (tests/scripts), against the running daemon.
+run_scripts_tests() {
+  python -m pytest tests/scripts -q -p no:cacheprovider --junitxml="$results/scripts.xml"
+  local rc=$?
+  [ -f "$results/scripts.xml" ] && count_junit "$results/scripts.xml"
+  return $rc
+}
+
 run_integration() {
+  # Start from the state a fresh machine has (no udev: /dev/kvm root:root 0600), so the
+  # set-up's fix for it is exercised on every run, not only on a new machine.
+  bash scripts/kvm-device.sh fresh || return 1
   bash scripts/libvirtd.sh start || return 1
+  run_scripts_tests; local scripts_rc=$?
   local dir rc port pidfile="$top/.build/tcp-forward.pid"
   dir=$(collection_copy)
   # A real remote URI: libvirt's RPC over loopback TCP, forwarded to the daemon's socket.
@@ -90,6 +102,8 @@ run_integration() {
   channel=$(tiny_channel_variant) || return 1
   {
     printf 'virtops_remote_uri: qemu+tcp://127.0.0.1:%s/system\n' "$port"
+    # build.sh prints the kernel and the initrd path, one a line: one word each.
+    # shellcheck disable=SC2086
     printf 'virtops_tiny_kernel: %s\nvirtops_tiny_initrd: %s\n' $tiny
     printf 'virtops_tiny_channel_initrd: %s\n' "$(echo "$channel" | sed -n 2p)"
   } > "$dir/tests/integration/integration_config.yml"
@@ -99,6 +113,7 @@ run_integration() {
   rc=$?
   kill "$(cat "$pidfile")" 2>/dev/null; rm -f "$pidfile"
   bash scripts/libvirtd.sh stop
+  [ "$rc" -eq 0 ] && return "$scripts_rc"
   return $rc
 }
 

@@ -31,7 +31,7 @@ die() { echo "tiny-guest build: $*" >&2; exit 1; }
 
 usage() { sed -n '6,11s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
-extra= link=
+extra='' link=''
 while [ $# -gt 0 ]; do
   case $1 in
     --extra) [ $# -ge 2 ] || usage; extra=$2; shift 2 ;;
@@ -173,7 +173,9 @@ build_base() {
   kdeb=$(fetch "$kpkg" "$kver")
   dpkg-deb -x "$kdeb" "$work/k"
   krel=$(cd "$work/k/lib/modules" && ls)
-  [ -n "$krel" ] && [ "$(echo "$krel" | wc -l)" = 1 ] || die "$kpkg: expected one lib/modules/<release>, got: $krel"
+  if [ -z "$krel" ] || [ "$(echo "$krel" | wc -l)" != 1 ]; then
+    die "$kpkg: expected one lib/modules/<release>, got: $krel"
+  fi
   kmods="$work/k/lib/modules/$krel"
   [ -f "$work/k/boot/vmlinuz-$krel" ] || die "$kpkg: no boot/vmlinuz-$krel"
 

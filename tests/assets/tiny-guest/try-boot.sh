@@ -30,7 +30,8 @@ kernel=${paths[0]} initrd=${paths[1]}
 
 if ! virsh -q -c "$uri" version >/dev/null 2>&1; then
   # No systemd here to socket-activate libvirtd; the project's helper starts one
-  # (and leaves it running for whoever comes next).
+  # (a lease for this script; the daemon stays while a guest runs or another user
+  # holds it).
   bash "$top/scripts/libvirtd.sh" start >/dev/null || die "could not start libvirtd"
 fi
 
@@ -42,7 +43,7 @@ xml="$rundir/$name.xml"
 # Exists before QEMU starts, so tail -F has something to follow from the start.
 : >"$log"
 
-evpid= tailpid=
+evpid='' tailpid=''
 cleanup() {
   [ -z "$evpid" ] || kill "$evpid" 2>/dev/null || true
   [ -z "$tailpid" ] || kill "$tailpid" 2>/dev/null || true
