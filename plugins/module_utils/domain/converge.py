@@ -19,10 +19,8 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils import connecti
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import recommend
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, merge, profiles, schema
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
-    DomainConfig, InterfaceConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, SpecError, VirtopsError)
@@ -110,30 +108,6 @@ class Inventory(object):
         return connection.call(self.domains[name], "state")[0]
 
 
-def _existing_identity(before_root):
-    """(uuid, NIC MACs in order) of an existing domain, kept when it is redefined."""
-    if before_root is None:
-        return None, []
-    cfg = DomainConfig.from_dom(before_root)
-    return cfg.uuid, [d.mac for d in cfg.devices_of(InterfaceConfig)]
-
-
-def _desired_from_xml(spec, before_root):
-    """The user's raw XML, keeping the existing domain's UUID and NIC MACs."""
-    root = ET.fromstring(spec["xml"])
-    if before_root is not None:
-        uuid, macs = _existing_identity(before_root)
-        if root.find("uuid") is None and uuid:
-            node = ET.Element("uuid")
-            node.text = uuid
-            root.insert(1, node)
-        for index, iface in enumerate(root.findall("devices/interface")):
-            if iface.find("mac") is None and index < len(macs) and macs[index]:
-                mac = ET.Element("mac", {"address": macs[index]})
-                iface.insert(0, mac)
-    return root
-
-
 def _state_actions(spec, state):
     active = state in (RUNNING, BLOCKED, SHUTDOWN, PAUSED, PMSUSPENDED, CRASHED)
     want = spec["state"]
@@ -181,14 +155,19 @@ def _plan_one(conn, libvirt, item, host, inventory, validate):
         return
     # libvirt's own XML, parsed once for the identity to keep and for the comparison.
     before_root = ET.fromstring(item.before) if item.dom is not None else None
+    merge.keep_prefixes(item.before)
     if spec.get("xml") is not None:
-        item.desired_root = _desired_from_xml(spec, before_root)
+        item.desired_root = merge.inherit_identity(ET.fromstring(spec["xml"]), before_root)
+        item.define = before_root is None or not compare.contains(before_root, item.desired_root)
     else:
         profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
                                   host.domcaps)
-        uuid, macs = _existing_identity(before_root)
-        item.desired_root = profile.build(spec, uuid=uuid, macs=macs).format_dom()
-    item.define = before_root is None or not compare.contains(before_root, item.desired_root)
+        wanted = profile.build(spec).format_dom()
+        item.define = before_root is None or not compare.contains(before_root, wanted)
+        # A redefine edits libvirt's own tree: what the spec does not own survives it,
+        # and the UUID and each NIC's MAC stay with it.
+        item.desired_root = merge.merged(before_root, wanted) if item.define and before_root is not None \
+            else wanted
     # Only XML that will be defined needs the schema: what libvirt already holds, and
     # contains, is valid. plan() runs before apply(), so this is still before any change.
     if validate and item.define:

@@ -122,6 +122,49 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
     assert runner.xml("cv-a") == first["cv-a"] and runner.xml("cv-c") == first["cv-c"]
 
 
+def _hunk(raw_diff):
+    shown = converge.diff_for(raw_diff)
+    diff = compare.unified_diff(shown["before"], shown["after"], "x")
+    return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+
+
+def test_a_redefine_keeps_what_other_tools_added_and_check_mode_shows_the_real_diff(runner):
+    runner.run([guest("cv-extra")])
+    dom = runner.conn.lookupByName("cv-extra")
+    lv = runner.libvirt
+    dom.setMetadata(lv.VIR_DOMAIN_METADATA_DESCRIPTION, "set with virsh desc", None, None,
+                    lv.VIR_DOMAIN_AFFECT_CONFIG)
+    dom.setMetadata(lv.VIR_DOMAIN_METADATA_ELEMENT, "<owner>ops</owner>", "vt",
+                    "http://example.org/virtops-test/", lv.VIR_DOMAIN_AFFECT_CONFIG)
+    # Another tool's device and tuning, defined behind the module's back.
+    edited = runner.xml("cv-extra").replace(
+        "</devices>", "<watchdog model='i6300esb' action='reset'/></devices>"
+        "<cputune><shares>2048</shares></cputune>")
+    runner.conn.defineXML(edited)
+    before = runner.xml("cv-extra")
+
+    plans, predicted, real = runner.run([guest("cv-extra", memory="256MiB")])
+    after = ET.fromstring(runner.xml("cv-extra"))
+    assert after.findtext("description") == "set with virsh desc"
+    assert dom.metadata(lv.VIR_DOMAIN_METADATA_ELEMENT, "http://example.org/virtops-test/",
+                        lv.VIR_DOMAIN_AFFECT_CONFIG) == "<owner>ops</owner>"
+    assert after.find("devices/watchdog").get("model") == "i6300esb"
+    assert after.findtext("cputune/shares") == "2048"
+    assert real[0]["diff"]["before"] == predicted[0]["diff"]["before"] == before
+    assert _hunk(predicted[0]["diff"]) == _hunk(real[0]["diff"]) == [
+        '-  <memory unit="KiB">131072</memory>', '-  <currentMemory unit="KiB">131072</currentMemory>',
+        '+  <memory unit="KiB">262144</memory>', '+  <currentMemory unit="KiB">262144</currentMemory>']
+
+
+def test_removing_the_first_nic_keeps_the_mac_of_the_second(runner):
+    runner.run([guest("cv-nics")])
+    network_mac, bridge_mac = macs_of(runner.xml("cv-nics"))
+    plans, predicted, real = runner.run([guest("cv-nics", nics=[{"bridge": "br0"}])])
+    assert real[0]["changed"]
+    assert macs_of(runner.xml("cv-nics")) == [bridge_mac]
+    assert _hunk(predicted[0]["diff"]) == _hunk(real[0]["diff"])
+
+
 def test_an_explicit_mac_replaces_the_kept_one(runner):
     runner.run([guest("cv-mac")])
     kept = macs_of(runner.xml("cv-mac"))
