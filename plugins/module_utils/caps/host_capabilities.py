@@ -99,6 +99,14 @@ class CapsGuest(XMLElement):
                 return dom.machines
         return self.arch.machines
 
+    def canonical_machine(self, name, domain_type=None):
+        """The machine libvirt stores for ``name``: an alias (pc, q35) is kept as the
+        versioned machine it stands for (pc-q35-7.2), so compare with that."""
+        for machine in self.machines_for(domain_type):
+            if machine.name == name and machine.canonical:
+                return machine.canonical
+        return name
+
     def to_dict(self):
         return {
             "arch": self.arch.name,

@@ -107,7 +107,8 @@ def recommend(caps, domcaps=None, detection=None):
     family = devices_for(dtype, guest.os_type, (domcaps or {}).get((guest.arch.name, dtype, guest.os_type)))
     machines = guest.machines_for(dtype)
     canonical = [m for m in machines if m.canonical]
-    machine = (canonical[0].name if canonical else (machines[0].name if machines else None))
+    # The versioned machine the default alias stands for: libvirt stores that one.
+    machine = (canonical[0].canonical if canonical else (machines[0].name if machines else None))
     # An OVM3 server's storage repositories take raw images only.
     hv_type = (detection or {}).get("type")
     image_format = None

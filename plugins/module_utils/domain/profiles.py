@@ -33,6 +33,9 @@ FORMAT_BY_SUFFIX = {".qcow2": "qcow2", ".raw": "raw", ".img": "raw", ".iso": "ra
 class Profile(object):
     """What every driver shares; subclasses override the class attributes and hooks."""
 
+    # Os types the driver stores under another name than its capabilities give.
+    stored_os_types = {}
+
     name = None
     domain_types = ()
     os_types = ()
@@ -64,9 +67,20 @@ class Profile(object):
 
     # -- hooks -----------------------------------------------------------------------
     def os_config(self, spec):
-        return OSConfig(os_type=self.guest.os_type, arch=self.guest.arch.name,
-                        machine=spec.get("machine"), kernel=spec.get("kernel"),
+        machine = spec.get("machine")
+        if machine:
+            machine = self.guest.canonical_machine(machine, self.domain_type)
+        return OSConfig(os_type=self.stored_os_types.get(self.guest.os_type, self.guest.os_type),
+                        arch=self.guest.arch.name, machine=machine, kernel=spec.get("kernel"),
                         initrd=spec.get("initrd"), cmdline=spec.get("cmdline"))
+
+    @classmethod
+    def capability_os_type(cls, os_type):
+        """The capabilities' os type of a domain whose XML says ``os_type``."""
+        for theirs, stored in cls.stored_os_types.items():
+            if stored == os_type:
+                return theirs
+        return os_type
 
     def cdrom_bus(self, spec):
         return self.family["disk_bus"]
@@ -247,6 +261,9 @@ class XenPVProfile(Profile):
     # libxl channels: libvirt 2.3.0, Xen 4.5.
     channel_min_versions = (2003000, 4005000)
     os_types = PV_OS_TYPES
+    # libvirt's capabilities call Xen PV "xen", and its domain XML keeps it as "linux"
+    # (domain_conf.c converts it back for compatibility): write what it stores.
+    stored_os_types = {"xen": "linux"}
     console_target = "xen"
     console_with_serial = False
     accepts_bootloader = True
@@ -289,9 +306,12 @@ def profile_class(domain_type, os_type):
 def for_domain(caps, domain_type, os_type, arch, domcaps_for=None):
     """The profile of an existing domain (its type, os type and arch), or None."""
     cls = profile_class(domain_type, os_type)
+    if cls is None:
+        return None
+    os_type = cls.capability_os_type(os_type)
     guest = next((g for g in caps.guests if g.arch.name == arch and g.os_type == os_type
                   and domain_type in g.domain_types), None)
-    if cls is None or guest is None:
+    if guest is None:
         return None
     domcaps = domcaps_for(arch, domain_type, os_type) if domcaps_for else None
     return cls(guest, domain_type, domcaps)

@@ -45,7 +45,7 @@ def test_local_qemu_host_recommends_kvm_virtio_qcow2():
         "domain_type": "kvm", "os_type": "hvm", "boot_mode": "hvm", "arch": "x86_64",
         "disk_bus": "virtio", "nic_model": "virtio", "channel_target": "virtio",
         "image_format": "qcow2", "emulator": "/usr/bin/qemu-system-x86_64",
-        "machine": "pc", "loader": None}
+        "machine": "pc-i440fx-7.2", "loader": None}
 
 
 def test_xen_host_recommends_pv_with_xen_devices():
@@ -103,7 +103,7 @@ def test_domain_level_emulator_and_machine_are_recommended():
         "<machine canonical='pc-q35-rhel9.2.0' maxCpus='710'>q35</machine></domain>")
     out = recommend(Capabilities.from_xml(text))
     assert (out["domain_type"], out["emulator"], out["machine"]) == (
-        "kvm", "/usr/libexec/qemu-kvm", "q35")
+        "kvm", "/usr/libexec/qemu-kvm", "pc-q35-rhel9.2.0")
 
 
 def test_no_guests_means_no_recommendation():
