@@ -19,7 +19,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import X
 # Entity declarations are how an XML bomb expands; libvirt never emits a DTD.
 _DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
-_UNIT_FACTORS = {
+UNIT_FACTORS = {
     "b": 1, "bytes": 1,
     "k": 1024, "kib": 1024, "kb": 1000,
     "m": 1024 ** 2, "mib": 1024 ** 2, "mb": 1000 ** 2,
@@ -72,7 +72,7 @@ def to_kib(value, unit="KiB"):
     number = int_or_none(value)
     if number is None:
         return None
-    factor = _UNIT_FACTORS.get((unit or "KiB").lower())
+    factor = UNIT_FACTORS.get((unit or "KiB").lower())
     if factor is None:
         return None
     return number * factor // 1024

@@ -78,8 +78,11 @@ attributes:
     description: Shows libvirt's inactive XML before and after (planned XML in check mode).
 notes:
   - Check mode compares the XML this module would define with libvirt's normalised XML
-    of the existing domain; a raw O(xml) that libvirt rewrites on definition (units,
-    aliases) is predicted as a change that the real run then reports as none.
+    of the existing domain. Sizes are compared in KiB and Xen PV's os type as libvirt
+    stores it, so unchanged raw O(xml) in other units plans no define.
+  - A redefine edits libvirt's current XML, so what the spec does not own (metadata,
+    description, tuning, addresses, other tools' devices) survives; NICs are matched by
+    MAC, then by type and source, disks by target, then by source.
 requirements:
   - lxml (for the schema validation)
 """

@@ -17,6 +17,7 @@ import difflib
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import QEMU_NS
+from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import UNIT_FACTORS
 
 # Children we own outright: an extra one in libvirt's XML means the domain differs.
 OWNED_CHILDREN = {
@@ -33,6 +34,30 @@ OWNED_CHILDREN = {
 # Children libvirt sorts its own way (controllers by type, then index): matched by these
 # attributes rather than by position.
 KEYED_CHILDREN = {"controller": ("type", "index")}
+
+
+# Scaled integers libvirt keeps in KiB whatever unit they were given in.
+KIB_ELEMENTS = ("memory", "currentMemory", "maxMemory", "memtune/hard_limit", "memtune/soft_limit",
+                "memtune/swap_hard_limit", "memtune/min_guarantee")
+
+
+def normalise_units(root):
+    """Rewrite ``root``'s sizes as libvirt stores them (KiB, rounded up), in place, so
+    raw XML that says 512 MiB compares equal to libvirt's 524288 KiB."""
+    for path in KIB_ELEMENTS:
+        node = root.find(path)
+        if node is None:
+            continue
+        factor = UNIT_FACTORS.get((node.get("unit") or "KiB").lower())
+        try:
+            number = int((node.text or "").strip())
+        except ValueError:
+            continue  # libvirt's schema check names it
+        if factor is None:
+            continue
+        node.text = str(-(-number * factor // 1024))
+        node.set("unit", "KiB")
+    return root
 
 
 def _text(node):

@@ -157,7 +157,9 @@ def _plan_one(conn, libvirt, item, host, inventory, validate):
     before_root = ET.fromstring(item.before) if item.dom is not None else None
     merge.keep_prefixes(item.before)
     if spec.get("xml") is not None:
-        item.desired_root = merge.inherit_identity(ET.fromstring(spec["xml"]), before_root)
+        # Compared in the form libvirt stores, so unchanged raw XML costs no define.
+        raw = profiles.store_os_type(compare.normalise_units(ET.fromstring(spec["xml"])))
+        item.desired_root = merge.inherit_identity(raw, before_root)
         item.define = before_root is None or not compare.contains(before_root, item.desired_root)
     else:
         profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",

@@ -303,6 +303,16 @@ def profile_class(domain_type, os_type):
     return None
 
 
+def store_os_type(root):
+    """Raw XML's os type as the driver stores it (Xen PV: xen -> linux), in place."""
+    node = root.find("os/type")
+    if node is not None and node.text:
+        cls = profile_class(root.get("type"), node.text.strip())
+        if cls is not None:
+            node.text = cls.stored_os_types.get(node.text.strip(), node.text.strip())
+    return root
+
+
 def for_domain(caps, domain_type, os_type, arch, domcaps_for=None):
     """The profile of an existing domain (its type, os type and arch), or None."""
     cls = profile_class(domain_type, os_type)
