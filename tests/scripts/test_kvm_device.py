@@ -35,7 +35,7 @@ def test_fix_gives_udev_permissions(script, fake_kvm):
 
 
 def test_fix_is_idempotent_and_fresh_restores(script, fake_kvm):
-    for _ in range(2):
+    for _attempt in range(2):
         assert script("kvm-device.sh", "fix", VIRTOPS_KVM_DEVICE=fake_kvm).returncode == 0
     assert script("kvm-device.sh", "fresh", VIRTOPS_KVM_DEVICE=fake_kvm).returncode == 0
     assert owner_mode(fake_kvm) == ("root", 0o600)
@@ -67,6 +67,6 @@ def test_qemu_capabilities_cache_stays_valid_across_calls():
     _domcapabilities()  # settles a cache made before the node's permissions changed
     before = _cache_state()
     assert before, "libvirtd keeps no QEMU capabilities cache in %s" % CACHE
-    for _ in range(3):
+    for _attempt in range(3):
         _domcapabilities()
     assert _cache_state() == before, "libvirtd re-probed QEMU: its capabilities cache was rewritten"

@@ -68,7 +68,7 @@ def holders():
 
 
 def test_start_takes_a_lease_and_uses_the_running_daemon(script, state, holders):
-    folder, _ = state
+    folder = state[0]
     a = holders()
     res = script("libvirtd.sh", "start", VIRTOPS_LIBVIRTD_STATE=folder, VIRTOPS_LIBVIRTD_HOLDER=a.pid)
     assert res.returncode == 0, res.stderr

@@ -106,7 +106,7 @@ def merge_into(actual, desired):
         wanted = [c for c in desired if c.tag == tag]
         have = [c for c in actual if c.tag == tag]
         pairs = match(tag, wanted, have)
-        keep = set(id(theirs) for _, theirs in pairs if theirs is not None)
+        keep = set(id(theirs) for _mine, theirs in pairs if theirs is not None)
         for mine, theirs in pairs:
             if theirs is not None:
                 merge_into(theirs, mine)

@@ -110,7 +110,7 @@ def test_an_explicit_mac_of_another_nic_is_not_given_twice(kvm_host):
     """The spec's second NIC claims the MAC of libvirt's first: the first NIC, now without
     an identity of its own, is matched by its source and keeps its own MAC."""
     after = merged_text(kvm_host, nics=[{"network": "default"}, dict(UDP, mac=NET_MAC)])
-    macs = [mac for _, mac, _ in interfaces(after)]
+    macs = [nic[1] for nic in interfaces(after)]
     assert macs.count(NET_MAC) == 1
 
 
