@@ -97,29 +97,22 @@ def merge_into(actual, desired):
     actual.attrib.update(desired.attrib)
     if (desired.text or "").strip():
         actual.text = desired.text
-    owned = OWNED_CHILDREN.get(desired.tag, ())
-    order = []
+    order, kept = [], set()
     for child in desired:
         if child.tag not in order:
             order.append(child.tag)
     for tag in order:
-        wanted = [c for c in desired if c.tag == tag]
-        have = [c for c in actual if c.tag == tag]
-        pairs = match(tag, wanted, have)
-        keep = set(id(theirs) for _mine, theirs in pairs if theirs is not None)
-        for mine, theirs in pairs:
-            if theirs is not None:
-                merge_into(theirs, mine)
+        for mine, theirs in match(tag, [c for c in desired if c.tag == tag], [c for c in actual if c.tag == tag]):
+            if theirs is None:
+                theirs = copy.deepcopy(mine)
+                _insert(actual, theirs)
             else:
-                _insert(actual, copy.deepcopy(mine))
-        if tag in owned:
-            for node in have:
-                if id(node) not in keep:
-                    actual.remove(node)
-    for tag in owned:
-        if tag not in order:
-            for node in [c for c in actual if c.tag == tag]:
-                actual.remove(node)
+                merge_into(theirs, mine)
+            kept.add(id(theirs))
+    # Of the kinds the spec owns, what it did not name goes (a tag it left out entirely too).
+    owned = OWNED_CHILDREN.get(desired.tag, ())
+    for node in [c for c in actual if c.tag in owned and id(c) not in kept]:
+        actual.remove(node)
     return actual
 
 
