@@ -67,7 +67,8 @@ start() {
   fi
   mkdir -p /var/log/libvirt /run/libvirt /var/lib/libvirt /var/cache/libvirt
   if ! pgrep -x virtlogd >/dev/null; then
-    virtlogd -d --pid-file "$state/virtlogd.pid"
+    # The daemons must not inherit the lock (fd 9): they would hold it for life.
+    virtlogd -d --pid-file "$state/virtlogd.pid" 9>&-
     echo ours > "$state/virtlogd.owner"
   fi
   # An empty config: the daemon's defaults, whatever /etc/libvirt says.
@@ -75,7 +76,7 @@ start() {
   : > "$conf"
   # `libvirtd -d` returns only once the daemon has set up its sockets (it reports
   # through a status pipe), so one check afterwards is enough.
-  libvirtd -d -f "$conf" --pid-file "$state/libvirtd.pid"
+  libvirtd -d -f "$conf" --pid-file "$state/libvirtd.pid" 9>&-
   echo ours > "$state/libvirtd.owner"
   if ! answers; then
     echo "libvirtd: started but qemu:///system does not answer" >&2

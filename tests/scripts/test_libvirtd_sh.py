@@ -138,3 +138,22 @@ def test_stop_of_a_daemon_it_did_not_start_does_nothing(script, tmp_path, holder
     (tmp_path / "leases").mkdir()
     res = script("libvirtd.sh", "stop", VIRTOPS_LIBVIRTD_STATE=tmp_path, VIRTOPS_LIBVIRTD_HOLDER=os.getpid())
     assert res.returncode == 0 and res.stdout == ""
+
+
+def test_the_daemons_do_not_hold_the_scripts_lock(script):
+    """Started under the script's flock, a daemon that inherited the lock's descriptor
+    would hold it for life, and every later start or stop would wait forever."""
+    assert script("libvirtd.sh", "start").returncode == 0
+    lock = os.path.realpath(os.path.join(os.environ.get("VIRTOPS_LIBVIRTD_STATE", "/run/virtops/libvirtd"), "lock"))
+    holders = []
+    for name in ("libvirtd", "virtlogd"):
+        pids = subprocess.run(["pgrep", "-x", name], capture_output=True, text=True, check=False).stdout.split()
+        for pid in pids:
+            fds = "/proc/%s/fd" % pid
+            for fd in os.listdir(fds):
+                try:
+                    if os.readlink(os.path.join(fds, fd)) == lock:
+                        holders.append((name, pid))
+                except OSError:
+                    continue
+    assert holders == []
