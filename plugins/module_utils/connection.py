@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import sys
+
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
 
@@ -25,7 +27,8 @@ def import_libvirt():
     except ImportError as exc:
         raise LibvirtUnavailableError(
             "the libvirt Python binding (libvirt-python, Debian: python3-libvirt) is "
-            "required on the host that runs this module: %s" % exc)
+            "required on the host that runs this module, for its interpreter %s: %s"
+            % (sys.executable, exc))
     # libvirt prints every error to stderr by default; the errors reach the user
     # through our exceptions instead.
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)

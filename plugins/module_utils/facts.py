@@ -15,7 +15,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capab
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
     hypervisor_from_caps, recommend)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtCallError, LibvirtConnectionError)
+    LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
 
@@ -127,7 +127,9 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
     effective_uri = uri or connection.default_uri(hv["type"])
     try:
         conn = connection.open_connection(effective_uri, libvirt_module=libvirt_module)
-    except LibvirtConnectionError as exc:
+    except (LibvirtConnectionError, LibvirtUnavailableError) as exc:
+        # A host without libvirt, or without its Python binding yet (before kvm_host
+        # installs it), is still described by its own evidence.
         if uri is not None:
             raise
         warnings.append("libvirt not reachable at the default URI: %s" % exc)

@@ -103,9 +103,15 @@ ansible_facts:
           description:
             - What this machine hosts (C(type) V(kvm), V(xen), V(ovm3) or V(none)) and its
               C(role) (V(host), V(guest), V(none)), with C(evidence), C(guest_of), and the
-              C(xen) (version, dom0, xenfs_mounted, xen_caps, virt_caps), C(kvm) (device,
-              accessible, vendor_module) and C(ovm3) (release, agent_port) details, each
-              with its own evidence.
+              C(xen) (version, dom0, xenfs_mounted, xen_caps, virt_caps), C(kvm) and
+              C(ovm3) (release, agent_port) details, each with its own evidence.
+            - C(kvm) has C(device), C(accessible) (it opens for this user),
+              C(api_version), C(vendor_module) (V(kvm_intel), V(kvm_amd), V(kvm_hv),
+              V(kvm_pr), V(kvm_pvm) or null), C(hardware_virtualization) (V(vmx), V(svm)
+              or null, from the CPU flags as C(virt-host-validate) reads them), and the
+              verdict C(usable) with C(reason) when it is false. C(type) is V(kvm) only
+              when C(usable): a PVM C(/dev/kvm) runs only PVM-built guest kernels.
+            - C(recommended) skips the V(kvm) domain type when C(usable) is false.
             - C(source) is V(host) when the machine was inspected, V(libvirt) for a remote
               URI and V(capabilities_xml) for an offline dump.
           type: dict

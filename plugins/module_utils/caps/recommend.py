@@ -73,14 +73,27 @@ def boot_mode_for(os_type):
     return None
 
 
-def choose_guest(caps, host_arch=None, accept=None):
+def unusable_domain_types(detection):
+    """{domain type: reason} for types libvirt offers that cannot run an ordinary guest.
+
+    libvirt offers ``kvm`` whenever /dev/kvm opens, PVM's included, so only the host's
+    own evidence (``hypervisor`` facts) can rule it out; without it nothing is ruled out.
+    """
+    kvm = (detection or {}).get("kvm") or {}
+    if kvm and kvm.get("usable") is False:
+        return {"kvm": kvm.get("reason")}
+    return {}
+
+
+def choose_guest(caps, host_arch=None, accept=None, unusable=None):
     """Pick (guest, domain_type) a new guest should use, or (None, None).
 
     ``accept(guest, domain_type)`` narrows the candidates (a requested boot mode or
     domain type); the host's own arch wins over emulated ones when no arch is given.
+    Domain types in ``unusable`` are never chosen.
     """
     candidates = [(guest, dtype) for guest in caps.guests for dtype in guest.domain_types
-                  if accept is None or accept(guest, dtype)]
+                  if dtype not in (unusable or {}) and (accept is None or accept(guest, dtype))]
     if not candidates:
         return None, None
     arch = host_arch or caps.host.cpu.arch
@@ -99,7 +112,7 @@ def recommend(caps, domcaps=None, detection=None):
     ``domcaps`` maps (arch, domain_type, os_type) to DomainCapabilities (may be empty);
     ``detection`` is the ``hypervisor`` facts dict when the host itself was inspected.
     """
-    guest, dtype = choose_guest(caps)
+    guest, dtype = choose_guest(caps, unusable=unusable_domain_types(detection))
     if guest is None:
         return {"domain_type": None, "os_type": None, "boot_mode": None, "arch": None,
                 "disk_bus": None, "nic_model": None, "channel_target": None,

@@ -149,6 +149,44 @@ def _xl_info(run_command):
     return _parse_key_values(out)
 
 
+# Modules that give /dev/kvm. Only one registers it at a time, and PVM steps aside for
+# the hardware ones, so the first one found is the one behind the device.
+KVM_VENDOR_MODULES = ("kvm_intel", "kvm_amd", "kvm_hv", "kvm_pr", "kvm_pvm")
+# What virt-host-validate reads as "hardware virtualization" on x86.
+HARDWARE_VIRT_FLAGS = (("vmx", "kvm_intel"), ("svm", "kvm_amd"))
+
+
+def cpu_flags(tree):
+    """The first CPU's feature flags, or None where cpuinfo has no x86 flags line."""
+    for line in (tree.read("/proc/cpuinfo") or "").splitlines():
+        if line.startswith("flags"):
+            return set(line.split(":", 1)[1].split())
+    return None
+
+
+def _loaded_modules(tree):
+    lines = (tree.read("/proc/modules") or "").split("\n")
+    return set(line.split(" ", 1)[0] for line in lines if line)
+
+
+def kvm_verdict(present, accessible, error, vendor, hw_flag, flags):
+    """(usable, reason): can /dev/kvm run an unmodified guest for this user?"""
+    if not present:
+        if hw_flag and vendor is None:
+            return False, "the CPU has %s but %s is not loaded, so there is no /dev/kvm" % (
+                hw_flag, dict(HARDWARE_VIRT_FLAGS)[hw_flag])
+        return False, "there is no /dev/kvm"
+    if vendor == "kvm_pvm":
+        return False, ("/dev/kvm comes from kvm_pvm (PVM), which runs only guests whose "
+                       "kernel was built for PVM")
+    if vendor is None and flags is not None and hw_flag is None:
+        return False, ("no KVM vendor module is loaded and the CPU has neither vmx nor svm: "
+                       "/dev/kvm cannot run unmodified guests")
+    if not accessible:
+        return False, "/dev/kvm does not open for this user: %s" % error
+    return True, None
+
+
 def detect_kvm(tree):
     evidence = []
     present = tree.exists("/dev/kvm")
@@ -156,21 +194,30 @@ def detect_kvm(tree):
     if present:
         accessible, api_version, error = tree.open_device("/dev/kvm")
         evidence.append("dev_kvm=%s" % ("accessible" if accessible else "present, not openable: %s" % error))
-    modules = (tree.read("/proc/modules") or "").split("\n")
-    loaded = set(line.split(" ", 1)[0] for line in modules if line)
+    loaded = _loaded_modules(tree)
     vendor = None
-    for name in ("kvm_intel", "kvm_amd", "kvm_hv", "kvm_pr"):
+    for name in KVM_VENDOR_MODULES:
         if name in loaded or tree.isdir("/sys/module/%s" % name):
             vendor = name
             evidence.append("kvm_module=%s" % name)
             break
-    if not present and vendor is None:
+    flags = cpu_flags(tree)
+    hw_flag = next((flag for flag, _module in HARDWARE_VIRT_FLAGS if flag in (flags or ())), None)
+    if hw_flag:
+        evidence.append("cpuinfo_flag=%s" % hw_flag)
+    elif flags is not None and (present or vendor):
+        evidence.append("cpuinfo_flag=no vmx or svm")
+    if not present and vendor is None and hw_flag is None:
         return None, evidence
+    usable, reason = kvm_verdict(present, accessible, error, vendor, hw_flag, flags)
     return {
         "device": "/dev/kvm" if present else None,
         "accessible": accessible,
         "api_version": api_version,
         "vendor_module": vendor,
+        "hardware_virtualization": hw_flag,
+        "usable": usable,
+        "reason": reason,
         "evidence": list(evidence),
     }, evidence
 
@@ -242,8 +289,8 @@ def detect(root="/", run_command=None):
         hv_type, role = "ovm3", "host"
     elif dom0:
         hv_type, role = "xen", "host"
-    elif kvm is not None and kvm["accessible"]:
-        # A KVM host may itself be a VM; if /dev/kvm works it hosts guests.
+    elif kvm is not None and kvm["usable"]:
+        # A KVM host may itself be a VM; if /dev/kvm runs ordinary guests it hosts them.
         hv_type, role = "kvm", "host"
     elif guest_of:
         hv_type, role = "none", "guest"

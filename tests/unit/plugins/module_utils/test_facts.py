@@ -6,6 +6,7 @@
 from __future__ import absolute_import, division, print_function
 
 import re
+import sys
 
 import libvirt
 import pytest
@@ -14,7 +15,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils import connecti
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtConnectionError)
+    LibvirtConnectionError, LibvirtUnavailableError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 from unit_helpers import read_fixture
 
@@ -142,6 +143,26 @@ def test_unreachable_default_uri_is_a_warning(make_tree, monkeypatch):
     assert "unable to connect to server at '127.0.0.1:1'" in out["libvirt"]["error"]
     assert (out["hypervisor"]["type"], out["hypervisor"]["source"]) == ("kvm", "host")
     assert out["hypervisor"]["kvm"]["vendor_module"] == "kvm_amd"
+
+
+def test_missing_binding_is_a_warning_and_the_host_is_still_described(make_tree, monkeypatch):
+    def no_binding():
+        raise LibvirtUnavailableError("the libvirt Python binding ... is required: No module named 'libvirt'")
+    monkeypatch.setattr(connection, "import_libvirt", no_binding)
+    out, warnings = facts.gather(root=make_tree(KVM_HOST), run_command=must_not_run)
+    assert warnings == ["libvirt not reachable at the default URI: the libvirt Python binding ... "
+                        "is required: No module named 'libvirt'"]
+    assert out["libvirt"]["available"] is False
+    assert (out["hypervisor"]["type"], out["hypervisor"]["kvm"]["usable"]) == ("kvm", True)
+    with pytest.raises(LibvirtUnavailableError):
+        facts.gather(uri="qemu:///system", root=make_tree(KVM_HOST), run_command=must_not_run)
+
+
+def test_binding_error_names_the_interpreter(monkeypatch):
+    monkeypatch.setitem(sys.modules, "libvirt", None)
+    with pytest.raises(LibvirtUnavailableError) as info:
+        connection.import_libvirt()
+    assert "for its interpreter %s:" % sys.executable in str(info.value)
 
 
 class XenConn(object):

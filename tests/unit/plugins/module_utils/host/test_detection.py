@@ -19,8 +19,8 @@ FLAGS = ("fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse3
          "popcnt aes xsave avx f16c rdrand lahf_lm abm").split()
 
 
-def cpuinfo(hypervisor_flag):
-    flags = list(FLAGS)
+def cpuinfo(hypervisor_flag, vmx=True):
+    flags = [f for f in FLAGS if vmx or f != "vmx"]
     if hypervisor_flag:
         flags.insert(flags.index("rdrand") + 1, "hypervisor")  # where Linux prints it
     return ("processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\n"
@@ -86,7 +86,8 @@ def xen_sysfs(features, guest_type="PV", extra=".3-pre"):
 
 def xen_dom0(xenfs=True):
     files = xen_sysfs(DOM0_FEATURES)
-    files["proc/cpuinfo"] = cpuinfo(True)  # Xen sets "hypervisor" in dom0 too
+    # Xen sets "hypervisor" in dom0 too, and hides VMX from PV domains.
+    files["proc/cpuinfo"] = cpuinfo(True, vmx=False)
     if xenfs:
         files["proc/xen/capabilities"] = "control_d\n"
     else:
@@ -145,7 +146,7 @@ def test_xen_dom0_without_xenfs_mounted(make_tree):
 
 def test_xen_pv_domu(make_tree):
     files = xen_sysfs(DOMU_FEATURES, guest_type="PV")
-    files.update({"proc/xen/capabilities": "", "proc/cpuinfo": cpuinfo(True)})
+    files.update({"proc/xen/capabilities": "", "proc/cpuinfo": cpuinfo(True, vmx=False)})
     hv = detection.detect(make_tree(files))
     assert (hv["type"], hv["role"], hv["guest_of"]) == ("none", "guest", "xen")
     assert hv["xen"]["dom0"] is False
@@ -158,7 +159,7 @@ def test_xen_pv_domu(make_tree):
 @pytest.mark.parametrize("with_sysfs", [True, False], ids=["sysfs", "dmi-only"])
 def test_xen_hvm_domu(make_tree, with_sysfs):
     files = xen_sysfs(DOMU_FEATURES, guest_type="HVM") if with_sysfs else {}
-    files.update({"proc/cpuinfo": cpuinfo(True),
+    files.update({"proc/cpuinfo": cpuinfo(True, vmx=False),
                   "sys/class/dmi/id/sys_vendor": "Xen\n",
                   "sys/class/dmi/id/product_name": "HVM domU\n"})
     hv = detection.detect(make_tree(files))
@@ -180,7 +181,7 @@ def test_kvm_host_on_bare_metal(make_tree):
     assert hv["kvm"]["accessible"] is True
     assert hv["kvm"]["device"] == "/dev/kvm"
     assert hv["xen"] is None
-    assert hv["evidence"] == ["dev_kvm=accessible", "kvm_module=kvm_intel"]
+    assert hv["evidence"] == ["dev_kvm=accessible", "kvm_module=kvm_intel", "cpuinfo_flag=vmx"]
 
 
 def test_kvm_host_that_is_itself_a_vm(make_tree):
@@ -232,13 +233,24 @@ def test_ovm3_34_agent_port_from_agent_ini(make_tree, port):
 
 
 def test_bare_metal_without_virtualisation(make_tree):
-    root = make_tree({"proc/cpuinfo": cpuinfo(False),
+    root = make_tree({"proc/cpuinfo": cpuinfo(False, vmx=False),
                       "sys/class/dmi/id/sys_vendor": "Dell Inc.\n",
                       "sys/class/dmi/id/product_name": "PowerEdge R640\n"})
     hv = detection.detect(root, run_command=no_command)
     assert (hv["type"], hv["role"], hv["guest_of"]) == ("none", "none", None)
     assert (hv["xen"], hv["kvm"], hv["ovm3"]) == (None, None, None)
     assert hv["evidence"] == []
+
+
+def test_bare_metal_with_vmx_but_no_kvm_module_says_so(make_tree):
+    root = make_tree({"proc/cpuinfo": cpuinfo(False),
+                      "sys/class/dmi/id/sys_vendor": "Dell Inc.\n",
+                      "sys/class/dmi/id/product_name": "PowerEdge R640\n"})
+    hv = detection.detect(root, run_command=no_command)
+    assert (hv["type"], hv["role"], hv["guest_of"]) == ("none", "none", None)
+    assert (hv["kvm"]["device"], hv["kvm"]["hardware_virtualization"], hv["kvm"]["usable"]) == (None, "vmx", False)
+    assert hv["kvm"]["reason"] == "the CPU has vmx but kvm_intel is not loaded, so there is no /dev/kvm"
+    assert hv["evidence"] == ["cpuinfo_flag=vmx"]
 
 
 class FakeRunCommand(object):
