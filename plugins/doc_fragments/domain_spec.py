@@ -27,10 +27,10 @@ options:
   memory:
     description:
       - Memory as MiB (an integer) or a size with a unit (V(512MiB), V(2GiB), V(1048576KiB)).
-      - Required to define a domain from a spec.
+      - Required to define a domain from a spec. From 16 MiB to 16 TiB.
     type: raw
   vcpus:
-    description: Number of virtual CPUs (1 when omitted).
+    description: Number of virtual CPUs (1 when omitted), from 1 to 4096.
     type: int
   arch:
     description: Guest architecture; defaults to the host's.
@@ -46,6 +46,10 @@ options:
     description:
       - The libvirt domain type (V(kvm), V(qemu), V(xen), ...); defaults to the best one
         the host offers. V(qemu) forces plain emulation (TCG).
+      - On a local URI the default skips V(kvm) where this machine's C(/dev/kvm) cannot
+        run an unmodified guest (PVM, no vmx/svm, no vendor module, no access), as
+        M(virtops.hypervisor.hypervisor_facts) reports in C(kvm.usable) and C(kvm.reason).
+        Naming V(kvm) here still gets it.
     type: str
   machine:
     description: Machine type (V(pc), V(q35), ...); libvirt's default when omitted.
@@ -130,6 +134,21 @@ options:
             natively only with passt); the NIC sits in a fixed PCI slot from C(0x1e) down.
         type: dict
         suboptions:
+          net:
+            description:
+              - The user network as an IPv4 network of at least /27, for example
+                V(198.51.100.0/24); QEMU's V(10.0.2.0/24) when omitted. QEMU's host is
+                C(.2), its DNS C(.3) and the guest's DHCP address C(.15).
+            type: str
+          restrict:
+            description:
+              - Cut the guest off from everything but its forwarded ports (QEMU
+                C(restrict=on)): no outbound connection, no DNS.
+              - Host services reach a restricted guest only by its forwards, or over an
+                SSH connection's own forwards. QEMU's C(guestfwd) is not offered: under
+                libvirt's seccomp sandbox its per-connection command kills QEMU.
+            type: bool
+            default: false
           forwards:
             description: Host to guest port forwards.
             type: list

@@ -21,6 +21,14 @@ class SpecError(VirtopsError):
         super(SpecError, self).__init__("%s: %s" % (path, message) if path else message)
 
 
+class SpecErrors(SpecError):
+    """All problems found in one input; str() lists them one per line."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        SpecError.__init__(self, None, "; ".join(str(e) for e in errors))
+
+
 class XMLParseError(VirtopsError):
     """Text that should be libvirt XML is not well-formed or has the wrong root element."""
 

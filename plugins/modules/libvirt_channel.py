@@ -77,6 +77,7 @@ options:
     description:
       - Seconds to wait for the guest's acknowledgement of O(send), and for a hot-unplug
         to complete.
+      - From 1 to 86400 (a day); anything else is refused before any change.
     type: int
     default: 30
   validate:
@@ -160,7 +161,7 @@ sent:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
 from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge, framing, hostend
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
@@ -201,8 +202,7 @@ def main():
     conn = watcher = None
     try:
         converge.check_name(params["name"])
-        if params["timeout"] <= 0:
-            raise SendError("timeout: must be a positive number of seconds")
+        options.check_bounds(params, {"timeout": options.TIMEOUT})
         uri = params["uri"] or connection.default_uri(detection.detect()["type"])
         payload = _check_send(params, uri)
         libvirt = connection.import_libvirt()

@@ -228,14 +228,23 @@ class QemuProfile(Profile):
         users = [n for n in spec["nics"] if n["kind"] == "user"]
         for number, nic in enumerate(users):
             netdev = "virtops-user%d" % number
-            forwards = "".join(",hostfwd=%s:%s:%d-:%d" % (f["protocol"], f["host_address"], f["host_port"], f["guest_port"])
-                               for f in nic["user"]["forwards"])
+            forwards = "".join(self._user_options(nic["user"]))
             model = nic["model"] if nic["model"] not in ("auto", "virtio") else "virtio-net-pci"
             device = "%s,netdev=%s,addr=0x%x" % (model, netdev, self.USER_NIC_FIRST_SLOT - number)
             if nic["mac"]:
                 device += ",mac=%s" % nic["mac"]
             args.extend(["-netdev", "user,id=%s%s" % (netdev, forwards), "-device", device])
         return args
+
+    @staticmethod
+    def _user_options(user):
+        if user["net"]:
+            yield ",net=%s" % user["net"]
+        if user["restrict"]:
+            # The guest then reaches only what is forwarded to it, DNS included.
+            yield ",restrict=on"
+        for fwd in user["forwards"]:
+            yield ",hostfwd=%s:%s:%d-:%d" % (fwd["protocol"], fwd["host_address"], fwd["host_port"], fwd["guest_port"])
 
     def can_hotplug_channel(self, live_root):
         return self.hotplug_channels and any(
@@ -327,10 +336,12 @@ def for_domain(caps, domain_type, os_type, arch, domcaps_for=None):
     return cls(guest, domain_type, domcaps)
 
 
-def select(caps, spec, image_format="qcow2", domcaps_for=None):
+def select(caps, spec, image_format="qcow2", domcaps_for=None, unusable=None):
     """The profile for ``spec`` on a host with capabilities ``caps``.
 
     ``domcaps_for(arch, domain_type, os_type)`` returns DomainCapabilities or None.
+    ``unusable`` ({domain type: reason}) are never chosen by default; a spec that names
+    one still gets it (a PVM host runs PVM-built kernels under ``kvm``).
     """
     path = spec["path"]
     boot, dtype, arch = spec["boot"], spec.get("domain_type"), spec.get("arch")
@@ -350,7 +361,7 @@ def select(caps, spec, image_format="qcow2", domcaps_for=None):
             return False
         return profile_class(domain_type, guest.os_type) is not None
 
-    guest, chosen = choose_guest(caps, arch, accept)
+    guest, chosen = choose_guest(caps, arch, accept, None if dtype else unusable)
     if guest is None:
         raise SpecError(join_path(path, "boot"), "no %s guest of a supported driver is offered here for arch %s%s" % (
             {"auto": "", "pv": "PV", "hvm": "HVM"}[boot], arch or caps.host.cpu.arch,

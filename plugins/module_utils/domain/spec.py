@@ -11,9 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, XMLParseError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
+    SpecError, SpecErrors, XMLParseError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
 
 STATES = ("present", "running", "shutdown", "paused", "absent")
@@ -37,25 +39,19 @@ MEMORY_UNITS_KIB = {"": 1024, "k": 1, "kib": 1, "m": 1024, "mib": 1024, "g": 102
                     "gib": 1024 ** 2, "t": 1024 ** 3, "tib": 1024 ** 3,
                     "kb": 1000 / 1024.0, "mb": 1000 ** 2 / 1024.0, "gb": 1000 ** 3 / 1024.0}
 MIN_MEMORY_KIB = 16 * 1024
+# QEMU's x86_64 guests address at most 4 PiB, but no host has it: 16 TiB catches unit slips.
+MAX_MEMORY_KIB = 16 * 1024 ** 3
 
 DOMAIN_KEYS = ("name", "xml", "memory", "vcpus", "arch", "boot", "domain_type", "machine",
                "cpu_model", "kernel", "initrd", "cmdline", "bootloader", "disks", "nics",
                "channels", "graphics", "serial_console", "console_log", "autostart", "state")
 DISK_KEYS = ("path", "type", "format", "device", "bus", "target", "readonly")
 NIC_KEYS = ("bridge", "network", "udp", "user", "mac", "model")
-USER_KEYS = ("forwards",)
+USER_KEYS = ("forwards", "restrict", "net")
 FORWARD_KEYS = ("host_address", "host_port", "guest_port", "protocol")
 FORWARD_PROTOCOLS = ("tcp", "udp")
 UDP_KEYS = ("local_address", "local_port", "remote_address", "remote_port")
 CHANNEL_KEYS = ("name", "type", "path")
-
-
-class SpecErrors(SpecError):
-    """All problems found in one input; str() lists them one per line."""
-
-    def __init__(self, errors):
-        self.errors = errors
-        SpecError.__init__(self, None, "; ".join(str(e) for e in errors))
 
 
 class _Checker(object):
@@ -209,7 +205,12 @@ def _udp(check, raw, path):
 
 
 def _user(check, raw, path):
-    """QEMU user-mode networking with host port forwards (loopback unless told otherwise)."""
+    """QEMU user-mode networking: host port forwards (loopback unless told otherwise), and
+    ``restrict`` to cut the guest off from everything else.
+
+    No guest forwards (``guestfwd``): libvirt's QEMU seccomp sandbox (spawn=deny) kills
+    QEMU when its ``cmd:`` form runs, and the chardev form is one connection for life.
+    """
     if not check.mapping(raw, USER_KEYS, path):
         return None
     forwards = []
@@ -218,18 +219,47 @@ def _user(check, raw, path):
         if not check.mapping(item, FORWARD_KEYS, where):
             continue
         forward = {
-            "host_address": check.text(item.get("host_address") or "127.0.0.1", join_path(where, "host_address")),
-            "host_port": check.integer(item.get("host_port"), join_path(where, "host_port"), 1, 65535),
-            "guest_port": check.integer(item.get("guest_port"), join_path(where, "guest_port"), 1, 65535),
+            "host_address": _ipv4(check, item.get("host_address") or "127.0.0.1", join_path(where, "host_address")),
+            "host_port": _port(check, item, "host_port", where),
+            "guest_port": _port(check, item, "guest_port", where),
             "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join_path(where, "protocol"), "tcp"),
         }
-        for key in ("host_port", "guest_port"):
-            if item.get(key) is None:
-                check.fail(join_path(where, key), "is required")
-        if not re.match(r"^[0-9.]+$", forward["host_address"] or ""):
-            check.fail(join_path(where, "host_address"), "must be an IPv4 address, got %r" % (forward["host_address"],))
         forwards.append(forward)
-    return {"forwards": forwards}
+    net = _user_net(check, raw.get("net"), join_path(path, "net"))
+    return {"forwards": forwards, "net": net,
+            "restrict": check.boolean(raw.get("restrict"), join_path(path, "restrict"), False)}
+
+
+def _port(check, item, key, where):
+    if item.get(key) is None:
+        check.fail(join_path(where, key), "is required")
+    return check.integer(item.get(key), join_path(where, key), 1, 65535)
+
+
+def _ipv4(check, value, path):
+    if value is None:
+        return None
+    try:
+        ipaddress.IPv4Address(value if isinstance(value, str) else "")
+        return value
+    except ValueError:
+        check.fail(path, "must be an IPv4 address, got %r" % (value,))
+        return None
+
+
+def _user_net(check, value, path):
+    """An IPv4 network with room for QEMU's host, DNS and DHCP addresses (.2, .3, .15+)."""
+    if value is None:
+        return None
+    try:
+        net = ipaddress.IPv4Network(value if isinstance(value, str) else "", strict=True)
+    except ValueError:
+        check.fail(path, "must be an IPv4 network like 198.51.100.0/24, got %r" % (value,))
+        return None
+    if net.prefixlen > 27:
+        check.fail(path, "must be a /27 or larger (QEMU hands out addresses from .15), got %s" % net)
+        return None
+    return str(net)
 
 
 def _channel(check, raw, path):
@@ -295,6 +325,8 @@ def validate_domain(check, raw, path):
         check.fail(join_path(path, "memory"), "is required to define a domain")
     elif spec["memory_kib"] is not None and spec["memory_kib"] < MIN_MEMORY_KIB:
         check.fail(join_path(path, "memory"), "must be at least 16 MiB")
+    elif spec["memory_kib"] is not None and spec["memory_kib"] > MAX_MEMORY_KIB:
+        check.fail(join_path(path, "memory"), "must be at most 16 TiB")
     spec["vcpus"] = check.integer(1 if raw.get("vcpus") is None else raw.get("vcpus"), join_path(path, "vcpus"), 1, 4096)
     spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join_path(path, "boot"), "auto")
     for key in ("arch", "domain_type", "machine", "cpu_model", "cmdline", "bootloader"):

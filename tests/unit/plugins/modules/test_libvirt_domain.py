@@ -84,7 +84,12 @@ def test_many_domains_in_one_call(monkeypatch, capsys, test_conn):
      "domains[1].memory: must be MiB"),
     (guest("md-x", disks=[{"path": "/i/a", "bus": "pci"}]), "disks[0].bus: must be one of"),
     (guest("md-x", machine="pc q35"), "the domain XML does not validate against libvirt's schema"),
-], ids=["spec", "profile", "all-at-once", "single-no-prefix", "schema"])
+    (dict(guest("md-x", state="running"), timeout=-1), "timeout: must be between 1 and 86400, got -1"),
+    (dict(guest("md-x", state="running"), timeout=0), "timeout: must be between 1 and 86400, got 0"),
+    (guest("md-x", memory="17TiB"), "memory: must be at most 16 TiB"),
+    (guest("md-x", vcpus=4097), "vcpus: must be between 1 and 4096, got 4097"),
+], ids=["spec", "profile", "all-at-once", "single-no-prefix", "schema", "timeout-negative", "timeout-0",
+        "memory-too-large", "vcpus-too-many"])
 def test_a_bad_spec_fails_and_changes_nothing(monkeypatch, capsys, test_conn, args, message):
     before = names(test_conn)
     rc, out = run_module(monkeypatch, capsys, args)

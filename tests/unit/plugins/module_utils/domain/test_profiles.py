@@ -319,3 +319,37 @@ def test_the_test_driver_refuses_user_nics(test_host):
         build(test_host, nics=[{"user": {"forwards": []}}])
     assert (info.value.path, info.value.message) == ("domains[0].nics[0].user",
                                                      "test driver guests have no user-mode networking")
+
+
+def test_a_kvm_that_runs_no_ordinary_guest_is_not_the_default(kvm_host):
+    unusable = {"kvm": "/dev/kvm comes from kvm_pvm (PVM)"}
+    default = profiles.select(kvm_host.caps, validated(), "qcow2", kvm_host.domcaps, unusable)
+    assert (type(default), default.domain_type) == (profiles.QemuProfile, "qemu")
+    named = profiles.select(kvm_host.caps, validated(domain_type="kvm"), "qcow2", kvm_host.domcaps, unusable)
+    assert named.domain_type == "kvm"
+    assert profiles.select(kvm_host.caps, validated(), "qcow2", kvm_host.domcaps).domain_type == "kvm"
+
+
+def test_a_restricted_user_nic_in_a_documentation_range(kvm_host):
+    user = {"net": "198.51.100.0/24", "restrict": True,
+            "forwards": [{"host_port": 40022, "guest_port": 22}]}
+    root = build(kvm_host, nics=[{"user": user}])[2]
+    ns = "{http://libvirt.org/schemas/domain/qemu/1.0}"
+    assert [a.get("value") for a in root.findall(ns + "commandline/" + ns + "arg")][:2] == [
+        "-netdev", "user,id=virtops-user0,net=198.51.100.0/24,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22"]
+
+
+@pytest.mark.parametrize("user, path, message", [
+    ({"net": "10.0.2.1/24"}, "net", "must be an IPv4 network like 198.51.100.0/24, got '10.0.2.1/24'"),
+    ({"net": "198.51.100.0/28"}, "net", "must be a /27 or larger"),
+    ({"restrict": "sometimes"}, "restrict", "must be a boolean"),
+    ({"guest_forwards": [{"guest_port": 80}]}, "", "unknown option(s) guest_forwards"),
+    ({"forwards": [{"host_port": 1, "guest_port": 0}]}, "forwards[0].guest_port", "must be between 1 and 65535, got 0"),
+    ({"forwards": [{"host_address": "localhost", "host_port": 1, "guest_port": 2}]},
+     "forwards[0].host_address", "must be an IPv4 address, got 'localhost'"),
+], ids=["net-host-bits", "net-too-small", "restrict-not-bool", "no-guest-forwards", "port-0", "host-name"])
+def test_user_nic_errors_name_the_path(user, path, message):
+    with pytest.raises(SpecError) as info:
+        validated(nics=[{"user": user}])
+    where = "domains[0].nics[0].user" + ("." + path if path else "")
+    assert "%s: %s" % (where, message) in str(info.value)
