@@ -54,6 +54,7 @@ options:
   timeout:
     description:
       - Seconds to wait for each lifecycle event (started, stopped, ...).
+      - From 1 to 86400 (a day); anything else is refused before any change.
     type: int
     default: 120
   shutdown_mode:
@@ -164,7 +165,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
@@ -193,9 +194,11 @@ DOMAIN_OPTIONS = dict(
     nics=dict(type="list", elements="dict", options=dict(
         bridge=dict(type="str"), network=dict(type="str"), mac=dict(type="str"),
         model=dict(type="str"), udp=dict(type="dict", options=UDP_OPTIONS),
-        user=dict(type="dict", options=dict(forwards=dict(type="list", elements="dict", options=dict(
-            host_address=dict(type="str"), host_port=dict(type="int"), guest_port=dict(type="int"),
-            protocol=dict(type="str"))))))),
+        user=dict(type="dict", options=dict(
+            forwards=dict(type="list", elements="dict", options=dict(
+                host_address=dict(type="str"), host_port=dict(type="int"), guest_port=dict(type="int"),
+                protocol=dict(type="str"))),
+            restrict=dict(type="bool"), net=dict(type="str"))))),
     channels=dict(type="list", elements="dict", options=dict(
         name=dict(type="str"), type=dict(type="str"), path=dict(type="str"))),
     graphics=dict(type="str", choices=list(spec.GRAPHICS)),
@@ -229,21 +232,27 @@ def main():
         raw, base = [dict((k, params[k]) for k in DOMAIN_OPTIONS)], None
 
     try:
+        options.check_bounds(params, {"timeout": options.TIMEOUT})
         specs = spec.validate(raw, base)
         libvirt = connection.import_libvirt()
         # Events are only delivered if the loop exists before the connection is opened.
         # Only a run state can need them; without the loop every libvirt call is cheaper.
         if any(s["state"] != "present" for s in specs):
             events.start_event_loop(libvirt)
-        uri = params["uri"] or connection.default_uri(detection.detect()["type"])
+        # Only this machine's own evidence can say that its /dev/kvm runs no ordinary
+        # guest (PVM): a remote host is taken at its capabilities' word.
+        local = None if connection.is_remote(params["uri"]) else detection.detect()
+        uri = params["uri"] or connection.default_uri(local["type"])
         conn = connection.open_connection(uri, libvirt_module=libvirt)
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
 
     results, watcher = [], None
     try:
-        host = converge.Host(conn)
-        plans = converge.plan(conn, libvirt, specs, host, validate=params["validate"])
+        host = converge.Host(conn, local)
+        plans = converge.plan(conn, libvirt, specs, host, validate=params["validate"],
+                              shutdown_mode=params["shutdown_mode"],
+                              server_validation=connection.is_remote(uri))
         if module.check_mode:
             results = [converge.result_of(p, True) for p in plans]
         else:
@@ -254,7 +263,9 @@ def main():
     except VirtopsError as exc:
         for result in results:
             result.pop("diff", None)
-        module.fail_json(msg=str(exc), uri=uri, domains=results)
+        # What was done before the failure is still done: say so.
+        module.fail_json(msg=str(exc), uri=uri, changed=any(r["changed"] for r in results),
+                         domains=results)
     finally:
         if watcher is not None:
             watcher.close()

@@ -73,6 +73,7 @@ class ChannelPlan(object):
         self.restart_required = False
         self.config_xml = None       # the new persistent definition, if it changes
         self.validated = False
+        self.server_validate = False
 
     @property
     def changed(self):
@@ -151,8 +152,12 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
         # while attaching a <channel> with AFFECT_CONFIG is not offered by all (libxl, test).
         item.config_xml = ET.tostring(config_root, encoding="unicode")
         if validate:
-            schema.validate_domain_xml(item.config_xml, "name")
-            item.validated = True
+            try:
+                schema.validate_domain_xml(item.config_xml, "name")
+                item.validated = True
+            except schema.SchemaUnavailableError:
+                # No local copy of libvirt's schemas: the daemon validates with its own.
+                item.server_validate = True
     return item
 
 
@@ -192,8 +197,11 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
             item.actions.remove("attach_live")
             item.restart_required = True
     if item.config_xml is not None:
-        define(conn, libvirt, item.config_xml, item.validated,
-               "%s: define the domain with the channel %s" % (item.dom.name(), item.name))
+        try:
+            define(conn, libvirt, item.config_xml, item.server_validate)
+        except VirtopsError as exc:
+            raise LibvirtCallError("%s: define the domain with the channel %s" % (item.dom.name(), item.name),
+                                   getattr(exc, "detail", str(exc)))
     if not item.active:
         return None, None
     return host_end(find_channel(ET.fromstring(connection.call(item.dom, "XMLDesc", 0)), item.name))

@@ -5,48 +5,61 @@
 
 ``plan()`` reads and validates and changes nothing; ``apply()`` carries the plans out.
 Check mode runs ``plan()`` and reports it, so check mode and the real run share the
-same decisions.
+same decisions. A failure part-way raises StepError, and the results list then holds
+what every domain already got, the failing one included.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import recommend
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, merge, profiles, schema
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
+    recommend, unusable_domain_types)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
+    compare, lifecycle, merge, profiles, schema)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import (  # noqa: F401
+    SHUTDOWN_MODES, SHUTOFF, STATE_NAMES, WaitTimeoutError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, SpecError, VirtopsError)
 
-SHUTDOWN_MODES = ("graceful", "force", "graceful_then_force")
-
-# virDomainState values.
-RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = 1, 2, 3, 4, 5, 6, 7
-# virCheckFlags' message; libxl and test accept few undefine flags (libxl: managed save only).
-UNSUPPORTED_FLAGS_RE = re.compile(r"unsupported flags \(0x([0-9a-fA-F]+)\)")
-STATE_NAMES = {0: "nostate", 1: "running", 2: "running", 3: "paused", 4: "running",
-               5: "shutoff", 6: "crashed", 7: "pmsuspended"}
+# How often a domain that another client defined or changed between our plan and our
+# define is read and planned again before giving up.
+REPLAN_LIMIT = 3
 
 
-class WaitTimeoutError(VirtopsError):
+class StepError(VirtopsError):
+    """One step of one domain failed: ``domains[3] (s-1-VM): start: ...``."""
+
+    def __init__(self, path, name, step, cause):
+        self.path, self.name, self.step, self.cause = path, name, step, cause
+        where = "%s (%s)" % (path, name) if path else name
+        super(StepError, self).__init__("%s: %s: %s" % (where, step, cause))
+
+
+class ConcurrentChangeError(VirtopsError):
     pass
 
 
 class Host(object):
-    """One host's capabilities, read once per connection; domain capabilities on demand."""
+    """One host's capabilities, read once per connection; domain capabilities on demand.
 
-    def __init__(self, conn):
+    ``detection`` is the ``hypervisor`` facts of this machine when the connection is
+    local: its KVM verdict rules out a ``kvm`` that cannot run ordinary guests.
+    """
+
+    def __init__(self, conn, detection=None):
         self.conn = conn
         self.caps = Capabilities.from_xml(connection.call(conn, "getCapabilities"), "capabilities")
         self._domcaps = {}
-        self.recommended = recommend(self.caps)
+        self.recommended = recommend(self.caps, detection=detection)
+        self.unusable = unusable_domain_types(detection)
 
     def domcaps(self, arch, domain_type, os_type):
         key = (arch, domain_type, os_type)
@@ -74,7 +87,11 @@ class Plan(object):
         self.actions = []
         self.autostart = None
         self.state_before = None
+        self.persistent = True
         self.validated = False
+        self.server_validate = False
+        self.notes = []
+        self.planner = None
 
     @property
     def desired(self):
@@ -107,51 +124,83 @@ class Inventory(object):
             return SHUTOFF
         return connection.call(self.domains[name], "state")[0]
 
-
-def _state_actions(spec, state):
-    active = state in (RUNNING, BLOCKED, SHUTDOWN, PAUSED, PMSUSPENDED, CRASHED)
-    want = spec["state"]
-    if want == "running":
-        if state == PAUSED:
-            return ["resume"]
-        return [] if active else ["start"]
-    if want == "paused":
-        if state == PAUSED:
-            return []
-        return ["suspend"] if active else ["start_paused"]
-    if want == "shutdown":
-        return ["shutdown"] if active else []
-    return []
+    def persistent(self, name):
+        # Only an active domain can be transient; an inactive one is a definition.
+        if name not in self.active:
+            return True
+        return bool(connection.call(self.domains[name], "isPersistent"))
 
 
-def plan(conn, libvirt, specs, host, validate=True):
-    """Read every domain and decide what to do; raise before anything is changed."""
+class OneDomain(Inventory):
+    """The inventory of a single domain, read again when planning it again."""
+
+    def __init__(self, conn, libvirt, name):  # pylint: disable=super-init-not-called
+        try:
+            dom = conn.lookupByName(name)
+        except libvirt.libvirtError as exc:
+            if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
+                raise LibvirtCallError("lookupByName(%s)" % name, exc.get_error_message())
+            dom = None
+        self.domains = {name: dom} if dom is not None else {}
+        self.active = set([name]) if dom is not None and connection.call(dom, "isActive") else set()
+
+
+class Planner(object):
+    """What plan() needs to plan one domain, kept so apply() can plan it again."""
+
+    def __init__(self, conn, libvirt, host, validate, shutdown_mode, server_validation):
+        self.conn, self.libvirt, self.host = conn, libvirt, host
+        self.validate, self.shutdown_mode = validate, shutdown_mode
+        self.server_validation = server_validation
+
+    def plan(self, spec, inventory):
+        item = Plan(spec)
+        _plan_one(self, item, inventory)
+        return item
+
+    def again(self, item):
+        """The same spec planned against what libvirt holds now."""
+        fresh = self.plan(item.spec, OneDomain(self.conn, self.libvirt, item.name))
+        fresh.planner = self
+        return fresh
+
+
+def plan(conn, libvirt, specs, host, validate=True, shutdown_mode="graceful", server_validation=False):
+    """Read every domain and decide what to do; raise before anything is changed.
+
+    ``server_validation``: validate on the server (remote URIs) rather than against this
+    machine's copy of libvirt's schema; a missing local schema falls back to it too.
+    """
     plans, errors = [], []
     inventory = Inventory(conn, libvirt)
+    planner = Planner(conn, libvirt, host, validate, shutdown_mode, server_validation)
     for spec in specs:
-        item = Plan(spec)
         try:
-            _plan_one(conn, libvirt, item, host, inventory, validate)
+            item = planner.plan(spec, inventory)
         except SpecError as exc:
             errors.append(exc)
             continue
+        except VirtopsError as exc:
+            errors.append(SpecError(spec["path"] or spec["name"], str(exc)))
+            continue
+        item.planner = planner
         plans.append(item)
     if errors:
         raise SpecErrors(errors)
     return plans
 
 
-def _plan_one(conn, libvirt, item, host, inventory, validate):
-    spec = item.spec
+def _plan_one(planner, item, inventory):
+    spec, libvirt, host = item.spec, planner.libvirt, planner.host
     item.dom = inventory.lookup(spec["name"])
     if item.dom is not None:
         item.before = connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
         item.state_before = inventory.state(spec["name"])
+        item.persistent = inventory.persistent(spec["name"])
+    state = item.state_before if item.dom is not None else SHUTOFF
     if spec["state"] == "absent":
         if item.dom is not None:
-            if item.state_before != SHUTOFF:
-                item.actions.append("destroy")
-            item.actions.append("undefine")
+            item.actions.extend(lifecycle.actions_for("absent", state, item.persistent))
         return
     # libvirt's own XML, parsed once for the identity to keep and for the comparison.
     before_root = ET.fromstring(item.before) if item.dom is not None else None
@@ -161,21 +210,36 @@ def _plan_one(conn, libvirt, item, host, inventory, validate):
         raw = profiles.store_os_type(compare.normalise_units(ET.fromstring(spec["xml"])))
         item.desired_root = merge.inherit_identity(raw, before_root)
         item.define = before_root is None or not compare.contains(before_root, item.desired_root)
+        wanted = None
     else:
         profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
-                                  host.domcaps)
+                                  host.domcaps, host.unusable)
         wanted = profile.build(spec).format_dom()
         item.define = before_root is None or not compare.contains(before_root, wanted)
         # A redefine edits libvirt's own tree: what the spec does not own survives it,
         # and the UUID and each NIC's MAC stay with it.
         item.desired_root = merge.merged(before_root, wanted) if item.define and before_root is not None \
             else wanted
+    if not item.persistent:
+        # libvirt_domain converges definitions: defining a transient domain is what
+        # makes it persistent, and the result says so.
+        item.define = True
+        if wanted is not None and item.desired_root is wanted:
+            item.desired_root = merge.merged(before_root, wanted)
+        item.notes.append("the domain was transient; defining it made it persistent")
     # Only XML that will be defined needs the schema: what libvirt already holds, and
     # contains, is valid. plan() runs before apply(), so this is still before any change.
-    if validate and item.define:
-        schema.validate_domain_xml(item.desired, spec["path"])
-        item.validated = True
-    item.actions.extend(_state_actions(spec, item.state_before if item.dom is not None else SHUTOFF))
+    if planner.validate and item.define:
+        if planner.server_validation:
+            item.server_validate = True
+        else:
+            try:
+                schema.validate_domain_xml(item.desired, spec["path"])
+                item.validated = True
+            except schema.SchemaUnavailableError:
+                # No local copy of libvirt's schemas: the daemon has its own.
+                item.server_validate = True
+    item.actions.extend(lifecycle.actions_for(spec["state"], state, item.persistent, planner.shutdown_mode))
     if spec["autostart"] is not None:
         current = bool(connection.call(item.dom, "autostart")) if item.dom is not None else False
         if current != spec["autostart"]:
@@ -203,6 +267,8 @@ def result_of(item, check_mode, after_xml=None, changed=None, events=None, state
                  "before_header": "%s (libvirt)" % item.name,
                  "after_header": "%s (%s)" % (item.name, "planned" if check_mode else "libvirt")},
         "events": events or [],
+        "steps": [],
+        "notes": list(item.notes),
     }
 
 
@@ -214,119 +280,112 @@ def diff_for(raw):
     return out
 
 
-def define(conn, libvirt, xml, validated, what):
-    """defineXMLFlags(xml); ``what`` names the step in the error if libvirt refuses."""
-    # Our RelaxNG check ran in plan(); asking libvirt to validate again costs ~15 ms a
-    # domain, so libvirt validates only when ours was skipped.
-    flags = 0 if validated else getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0)
+def define(conn, libvirt, xml, server_validate):
+    """defineXMLFlags(xml), validated by the daemon when ``server_validate``.
+
+    Raises ConcurrentChangeError when another client defined the name meanwhile.
+    """
+    flags = getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0) if server_validate else 0
     try:
         return conn.defineXMLFlags(xml, flags)
     except libvirt.libvirtError as exc:
-        raise LibvirtCallError(what, exc.get_error_message())
+        if exc.get_error_code() in (libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_ERR_DOM_EXIST) \
+                and "already exists" in (exc.get_error_message() or ""):
+            raise ConcurrentChangeError(exc.get_error_message())
+        raise LibvirtCallError("defineXML", exc.get_error_message())
 
 
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
           results=None):
-    """Carry out ``plans`` in order; ``results`` (appended to) shows how far it got on error."""
+    """Carry out ``plans`` in order.
+
+    ``results`` (appended to) holds every domain's entry as it goes, so on a StepError it
+    tells what was done: the failing domain's entry has its completed ``steps``, its
+    ``changed`` and ``failed_step``.
+    """
     results = [] if results is None else results
     for item in plans:
-        results.append(_apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram))
+        result = result_of(item, False, changed=False)
+        results.append(result)
+        results[-1] = _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram, result)
     return results
 
 
-def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram):
+def _current(conn, libvirt, item):
+    """libvirt's inactive XML of the domain now, or None."""
+    inventory = OneDomain(conn, libvirt, item.name)
+    dom = inventory.lookup(item.name)
+    return None if dom is None else connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+def _define_fresh(conn, libvirt, item, result):
+    """Define ``item``, planning it again if another client got there first.
+
+    Returns the plan that was carried out (``item`` or a fresh one) and the domain.
+    """
+    for _attempt in range(REPLAN_LIMIT):
+        now = _current(conn, libvirt, item)
+        if (now or "") != (item.before or ""):
+            item = item.planner.again(item)
+            result.update(result_of(item, False, changed=result["changed"]))
+            if not item.define:
+                return item, item.dom
+        try:
+            return item, define(conn, libvirt, item.desired, item.server_validate)
+        except ConcurrentChangeError:
+            continue
+    raise ConcurrentChangeError("another client kept changing the domain; gave up after %d plans" % REPLAN_LIMIT)
+
+
+def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram, result):
     if not item.changes:
         # Nothing to do: what plan() read is the answer, without asking libvirt again.
         if item.dom is None:
             return result_of(item, False, after_xml="", changed=False, state="absent")
         return result_of(item, False, after_xml=item.before, changed=False,
                          state=STATE_NAMES.get(item.state_before, "unknown"))
-    dom, events, changed = item.dom, [], False
-    after_xml = item.before
-    if item.define:
-        dom = define(conn, libvirt, item.desired, item.validated, "%s: defineXML" % item.path)
-        # Starting, stopping or autostart do not touch the inactive XML: read it once.
-        after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
-        # A new domain is a change; an existing one changed only if libvirt's XML did.
-        changed = item.dom is None or compare.canonical(after_xml) != compare.canonical(item.before)
-    uuid = dom.UUIDString() if dom is not None else None
-    for action in item.actions:
-        events.extend(_do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, item.path))
-        changed = True
-    if item.autostart is not None:
-        connection.call(dom, "setAutostart", 1 if item.autostart else 0)
-        changed = True
-    if "undefine" in item.actions:
-        return result_of(item, False, after_xml="", changed=changed, events=events, state="absent")
-    if item.actions:
-        state = connection.call(dom, "state")[0]
-    else:
-        # define and autostart leave the run state as plan() read it.
-        state = SHUTOFF if item.state_before is None else item.state_before
-    return result_of(item, False, after_xml=after_xml, changed=changed, events=events,
-                     state=STATE_NAMES.get(state, "unknown"))
-
-
-# action -> (virDomain method, its arguments' libvirt constant names, event that confirms it)
-LIFECYCLE_ACTIONS = {
-    "start": ("create", (), "started"),
-    "start_paused": ("createWithFlags", ("VIR_DOMAIN_START_PAUSED",), "suspended"),
-    "resume": ("resume", (), "resumed"),
-    "suspend": ("suspend", (), "suspended"),
-    "destroy": ("destroy", (), "stopped"),
-}
-
-
-def _wait(watcher, uuid, names, timeout, since, path):
-    event = watcher.wait_for(uuid, names, timeout, since)
-    if event is None:
-        raise WaitTimeoutError("%s: no %s event within %ss" % (path, "/".join(names), timeout))
-    return event
-
-
-def _do(libvirt, dom, uuid, action, watcher, timeout, shutdown_mode, remove_nvram, path):
-    since = watcher.mark(uuid)
-    if action in LIFECYCLE_ACTIONS:
-        method, constants, event = LIFECYCLE_ACTIONS[action]
-        connection.call(dom, method, *[getattr(libvirt, name) for name in constants])
-        return [_wait(watcher, uuid, (event,), timeout, since, path)]
-    if action == "shutdown":
-        return _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path)
-    if action == "undefine":
-        flags = (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE
-                 | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA
-                 | getattr(libvirt, "VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA", 0)
-                 | (libvirt.VIR_DOMAIN_UNDEFINE_NVRAM if remove_nvram
-                    else getattr(libvirt, "VIR_DOMAIN_UNDEFINE_KEEP_NVRAM", 0)))
-        _undefine(libvirt, dom, flags)
-        return []
-    raise ValueError(action)
-
-
-def _undefine(libvirt, dom, flags):
-    """undefineFlags, dropping the clean-up flags a driver rejects: it has nothing they clean."""
+    step = "define"
     try:
-        dom.undefineFlags(flags)
-    except libvirt.libvirtError as exc:
-        unsupported = UNSUPPORTED_FLAGS_RE.search(exc.get_error_message() or "")
-        if exc.get_error_code() != libvirt.VIR_ERR_INVALID_ARG or unsupported is None:
-            raise LibvirtCallError("undefineFlags", exc.get_error_message() or str(exc))
-        connection.call(dom, "undefineFlags", flags & ~int(unsupported.group(1), 16))
-
-
-def _shutdown(libvirt, dom, uuid, watcher, timeout, shutdown_mode, since, path):
-    if shutdown_mode == "force":
-        connection.call(dom, "destroy")
-        return [_wait(watcher, uuid, ("stopped",), timeout, since, path)]
-    connection.call(dom, "shutdown")
-    event = watcher.wait_for(uuid, ("stopped",), timeout, since)
-    if event is not None:
-        return [event]
-    if shutdown_mode != "graceful_then_force":
-        raise WaitTimeoutError("%s: the guest did not shut down within %ss; raise timeout or "
-                               "set shutdown_mode: graceful_then_force" % (path, timeout))
-    since = watcher.mark(uuid)
-    connection.call(dom, "destroy")
-    forced = _wait(watcher, uuid, ("stopped",), timeout, since, path)
-    forced["forced"] = True
-    return [forced]
+        dom, after_xml = item.dom, item.before
+        if item.define:
+            item, dom = _define_fresh(conn, libvirt, item, result) if item.planner else \
+                (item, define(conn, libvirt, item.desired, item.server_validate))
+            if item.define:
+                # Starting, stopping or autostart do not touch the inactive XML: read it once.
+                after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+                # A new domain is a change; an existing one changed only if libvirt's XML did.
+                result["changed"] = result["changed"] or item.dom is None or \
+                    compare.canonical(after_xml) != compare.canonical(item.before)
+                result["steps"].append("define")
+            else:
+                after_xml = item.before
+            result["xml"] = after_xml
+        uuid = dom.UUIDString() if dom is not None else None
+        for action in item.actions:
+            step = action
+            # The request itself is the change: a shutdown that then times out was sent.
+            result["changed"] = True
+            result["events"].extend(lifecycle.do(libvirt, dom, uuid, action, watcher, timeout,
+                                                 shutdown_mode, remove_nvram))
+            result["steps"].append(action)
+        if item.autostart is not None:
+            step = "autostart"
+            connection.call(dom, "setAutostart", 1 if item.autostart else 0)
+            result["changed"] = True
+            result["steps"].append("autostart")
+        if item.spec["state"] == "absent":
+            state = "absent"
+            after_xml = ""
+        elif item.actions:
+            step = "state"
+            state = STATE_NAMES.get(connection.call(dom, "state")[0], "unknown")
+        else:
+            # define and autostart leave the run state as plan() read it.
+            state = STATE_NAMES.get(SHUTOFF if item.state_before is None else item.state_before, "unknown")
+    except VirtopsError as exc:
+        result["failed_step"] = step
+        raise StepError(item.path, item.name, step, exc)
+    final = result_of(item, False, after_xml=after_xml, changed=result["changed"],
+                      events=result["events"], state=state)
+    final["steps"] = result["steps"]
+    return final

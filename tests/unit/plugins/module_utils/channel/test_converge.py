@@ -647,9 +647,20 @@ def test_define_failure_is_an_error(libvirt_module):
     with pytest.raises(LibvirtCallError) as info:
         converge.apply(conn, libvirt, item)
     assert str(info.value) == "g1: define the domain with the channel %s failed: bad XML" % CHAN
-    # Unvalidated XML is defined with libvirt's own validation.
-    assert conn.defined == [(item.config_xml, getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0))]
+    # validate: false skips validation: libvirt is not asked to validate either.
+    assert conn.defined == [(item.config_xml, 0)]
     assert dom.config == KVM_DOMAIN % ""
+
+
+def test_without_a_local_schema_the_daemon_validates(libvirt_module, monkeypatch):
+    libvirt = libvirt_module
+    monkeypatch.setattr(schema, "SCHEMA_DIRS", ("/nonexistent/schemas",))
+    dom = FakeDomain(libvirt, KVM_DOMAIN % "")
+    conn = FakeConn(libvirt, KVM_CAPS, dom)
+    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    assert (item.validated, item.server_validate) == (False, True)
+    converge.apply(conn, libvirt, item)
+    assert conn.defined == [(item.config_xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)]
 
 
 def test_kvm_without_a_virtio_serial_controller_needs_a_restart(libvirt_module):

@@ -196,7 +196,8 @@ STEPS = [
     ("paused", [], [], "paused"),
     ("running", ["resume"], ["resumed"], "running"),
     ("paused", ["suspend"], ["suspended"], "paused"),
-    ("shutdown", ["shutdown"], ["stopped"], "shutoff"),
+    # A paused guest cannot answer the shutdown request: it is resumed first.
+    ("shutdown", ["resume", "shutdown"], ["resumed", "stopped"], "shutoff"),
     ("shutdown", [], [], "shutoff"),
     ("running", ["start"], ["started"], "running"),
     ("shutdown", ["shutdown"], ["stopped"], "shutoff"),
