@@ -12,6 +12,8 @@ APT_PACKAGES=(
   libvirt-daemon-system libvirt-clients libvirt-dev
   qemu-system-x86 qemu-utils
   shellcheck
+  # the index of the test VMs' local apt repository
+  dpkg-dev
 )
 
 missing=()

@@ -17,7 +17,8 @@
 # Boot VMs from a copy-on-write overlay, never from disk.qcow2 itself.
 #
 # Needs root (loop device, mounts, chroot). debootstrap fetches the packages from the
-# mirror in /etc/apt/sources.list.d/debian.sources (else deb.debian.org); nothing is
+# mirror of this machine's own apt sources (/etc/apt/sources.list.d/debian.sources,
+# else /etc/apt/sources.list), and fails if they name none for the suite; nothing is
 # installed on the host except, if missing, the few tools used here. The chroot
 # gets a private /dev (a tmpfs with the few nodes it needs plus the loop devices),
 # not the host's: update-grub writes root=UUID=... only if /dev/disk/by-uuid/<uuid>
@@ -84,7 +85,8 @@ done
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -f "$keyring" ] || apt_install debian-archive-keyring
 
-# The first URI of the host's apt source for a suite: deb822 stanzas in
+# The first URI of the host's apt source for a suite (split() is given " " because
+# its default separator is FS, a newline here): deb822 stanzas in
 # debian.sources, else one-line entries in sources.list.
 source_uri() { # suite
   local f=/etc/apt/sources.list.d/debian.sources uri=
@@ -93,9 +95,9 @@ source_uri() { # suite
     { uri = ""; deb = 0; has = 0; off = 0
       for (i = 1; i <= NF; i++) {
         if ($i ~ /^[ \t]*#/) continue
-        if ($i ~ /^URIs:/) { split(substr($i, 6), u); uri = u[1] }
-        if ($i ~ /^Types:/) { n = split(substr($i, 7), t); for (j = 1; j <= n; j++) if (t[j] == "deb") deb = 1 }
-        if ($i ~ /^Suites:/) { n = split(substr($i, 8), s); for (j = 1; j <= n; j++) if (s[j] == want) has = 1 }
+        if ($i ~ /^URIs:/) { split(substr($i, 6), u, " "); uri = u[1] }
+        if ($i ~ /^Types:/) { n = split(substr($i, 7), t, " "); for (j = 1; j <= n; j++) if (t[j] == "deb") deb = 1 }
+        if ($i ~ /^Suites:/) { n = split(substr($i, 8), s, " "); for (j = 1; j <= n; j++) if (s[j] == want) has = 1 }
         if ($i ~ /^Enabled:[ \t]*no/) off = 1
       }
       if (uri != "" && deb && has && !off) { print uri; exit } }' "$f")
@@ -105,9 +107,7 @@ source_uri() { # suite
   echo "${uri%/}"
 }
 mirror=$(source_uri "$suite")
-mirror=${mirror:-http://deb.debian.org/debian}
-security=$(source_uri "$suite-security")
-security=${security:-http://deb.debian.org/debian-security}
+[ -n "$mirror" ] || die "this machine's apt sources name no mirror for $suite: add one (deb822 in /etc/apt/sources.list.d/debian.sources, or sources.list)"
 
 # The versions debootstrap will install: the suite itself, not -security or
 # -updates, which debootstrap does not use.
@@ -133,8 +133,21 @@ dest="$cache_root/$name"
 
 built() { [ -f "$dest/complete" ] && [ -f "$dest/disk.qcow2" ]; }
 report() {
+  prune
   echo "$dest/disk.qcow2" >&3
   echo "$dest/id_ed25519" >&3
+}
+# Images of this variant that an older recipe made: no recipe names them any more.
+# A VM still running on one keeps its open backing file; the next create rebuilds.
+prune() {
+  local old
+  for old in "$cache_root/$variant"-*; do
+    [ -d "$old" ] && [ "$old" != "$dest" ] || continue
+    case ${old##*/} in "$variant"-[0-9a-f]*) ;; *) continue ;; esac
+    log "pruning $old (an older recipe)"
+    rm -rf --one-file-system "$old"
+    rm -f "$cache_root/.${old##*/}.lock"
+  done
 }
 
 if built; then
@@ -316,21 +329,9 @@ EOF
 # dhclient fills it at boot; the host's has no business here.
 : >"$mnt/etc/resolv.conf"
 
-# apt in the VM: the suite, its updates and security, all from the host's mirrors.
-rm -f "$mnt/etc/apt/sources.list"
-cat >"$mnt/etc/apt/sources.list.d/debian.sources" <<EOF
-Types: deb
-URIs: $mirror
-Suites: $suite $suite-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-
-Types: deb
-URIs: $security
-Suites: $suite-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
+# apt in the VM: no source. Test VMs reach nothing outside; the harness points apt
+# at the local repository it serves them (tests/assets/apt-repo).
+rm -f "$mnt/etc/apt/sources.list" "$mnt/etc/apt/sources.list.d/debian.sources"
 # Whatever the VM installs later comes without documentation.
 cat >"$mnt/etc/dpkg/dpkg.cfg.d/01-virtops-nodoc" <<'EOF'
 path-exclude /usr/share/doc/*
