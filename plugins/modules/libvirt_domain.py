@@ -252,7 +252,8 @@ def main():
         host = converge.Host(conn, local)
         plans = converge.plan(conn, libvirt, specs, host, validate=params["validate"],
                               shutdown_mode=params["shutdown_mode"],
-                              server_validation=connection.is_remote(uri))
+                              server_validation=connection.is_remote(uri),
+                              local=not connection.is_remote(uri) and not uri.startswith("test:"))
         if module.check_mode:
             results = [converge.result_of(p, True) for p in plans]
         else:

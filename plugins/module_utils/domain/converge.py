@@ -21,7 +21,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capab
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
     recommend, unusable_domain_types)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
-    compare, lifecycle, merge, profiles, schema)
+    compare, lifecycle, merge, prechecks, profiles, schema)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import (  # noqa: F401
     SHUTDOWN_MODES, SHUTOFF, STATE_NAMES, WaitTimeoutError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
@@ -148,10 +148,12 @@ class OneDomain(Inventory):
 class Planner(object):
     """What plan() needs to plan one domain, kept so apply() can plan it again."""
 
-    def __init__(self, conn, libvirt, host, validate, shutdown_mode, server_validation):
+    def __init__(self, conn, libvirt, host, validate, shutdown_mode, server_validation, local=False):
         self.conn, self.libvirt, self.host = conn, libvirt, host
         self.validate, self.shutdown_mode = validate, shutdown_mode
         self.server_validation = server_validation
+        self.local = local
+        self.networks = set()
 
     def plan(self, spec, inventory):
         item = Plan(spec)
@@ -165,18 +167,23 @@ class Planner(object):
         return fresh
 
 
-def plan(conn, libvirt, specs, host, validate=True, shutdown_mode="graceful", server_validation=False):
+def plan(conn, libvirt, specs, host, validate=True, shutdown_mode="graceful", server_validation=False,
+         local=False):
     """Read every domain and decide what to do; raise before anything is changed.
 
     ``server_validation``: validate on the server (remote URIs) rather than against this
     machine's copy of libvirt's schema; a missing local schema falls back to it too.
+    ``local``: the URI is this machine's, so files and bridges can be checked here.
     """
     plans, errors = [], []
     inventory = Inventory(conn, libvirt)
-    planner = Planner(conn, libvirt, host, validate, shutdown_mode, server_validation)
+    planner = Planner(conn, libvirt, host, validate, shutdown_mode, server_validation, local)
     for spec in specs:
         try:
             item = planner.plan(spec, inventory)
+        except SpecErrors as exc:
+            errors.extend(exc.errors)
+            continue
         except SpecError as exc:
             errors.append(exc)
             continue
@@ -208,6 +215,9 @@ def _plan_one(planner, item, inventory):
     if spec.get("xml") is not None:
         # Compared in the form libvirt stores, so unchanged raw XML costs no define.
         raw = profiles.store_os_type(compare.normalise_units(ET.fromstring(spec["xml"])))
+        clash = prechecks.uuid_clash(raw, before_root, spec["path"])
+        if clash is not None:
+            raise clash
         item.desired_root = merge.inherit_identity(raw, before_root)
         item.define = before_root is None or not compare.contains(before_root, item.desired_root)
         wanted = None
@@ -240,6 +250,10 @@ def _plan_one(planner, item, inventory):
                 # No local copy of libvirt's schemas: the daemon has its own.
                 item.server_validate = True
     item.actions.extend(lifecycle.actions_for(spec["state"], state, item.persistent, planner.shutdown_mode))
+    if spec.get("xml") is None and any(a in prechecks.STARTS for a in item.actions):
+        problems = prechecks.spec_problems(planner.conn, libvirt, spec, planner.local, planner.networks)
+        if problems:
+            raise SpecErrors(problems)
     if spec["autostart"] is not None:
         current = bool(connection.call(item.dom, "autostart")) if item.dom is not None else False
         if current != spec["autostart"]:
@@ -354,7 +368,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
                 # Starting, stopping or autostart do not touch the inactive XML: read it once.
                 after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
                 # A new domain is a change; an existing one changed only if libvirt's XML did.
-                result["changed"] = result["changed"] or item.dom is None or \
+                result["changed"] = result["changed"] or item.dom is None or not item.persistent or \
                     compare.canonical(after_xml) != compare.canonical(item.before)
                 result["steps"].append("define")
             else:

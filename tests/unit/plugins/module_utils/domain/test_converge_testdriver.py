@@ -292,3 +292,110 @@ def test_unchanged_raw_xml_in_units_libvirt_rewrites_is_no_change_and_no_define(
     # A real change in another unit is still one.
     plans = runner.plan([{"xml": raw_xml.replace(">64<", ">65<")}])
     assert plans[0].define
+
+
+def fail_start_of(monkeypatch, name):
+    """libvirt refusing to start ``name``, as QEMU does when its bridge vanished after the plan."""
+    real_do = converge.lifecycle.do
+
+    def do(libvirt, dom, *args):
+        if dom.name() == name and args[1] == "start":
+            raise converge.LibvirtCallError("create", "Cannot get interface MTU on 'br-gone': No such device")
+        return real_do(libvirt, dom, *args)
+    monkeypatch.setattr(converge.lifecycle, "do", do)
+
+
+def test_a_batch_failing_part_way_reports_what_it_did(runner, monkeypatch):
+    """The second domain's start fails: the first domain's result and the second's define
+    are still reported, and the third is not touched."""
+    fail_start_of(monkeypatch, "cv-pf-2")
+    plans = runner.plan([guest("cv-pf-1", state="running"), guest("cv-pf-2", state="running"),
+                         guest("cv-pf-3")])
+    results = []
+    with pytest.raises(converge.StepError) as info:
+        converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT, results=results)
+    assert str(info.value).startswith("domains[1] (cv-pf-2): start: create failed: ")
+    assert (info.value.path, info.value.name, info.value.step) == ("domains[1]", "cv-pf-2", "start")
+    assert [(r["name"], r["changed"], r["steps"]) for r in results] == [
+        ("cv-pf-1", True, ["define", "start"]), ("cv-pf-2", True, ["define"])]
+    assert results[1]["failed_step"] == "start"
+    assert runner.exists("cv-pf-2") and runner.state("cv-pf-2") == "shutoff" and not runner.exists("cv-pf-3")
+
+
+def test_a_single_domain_failure_names_the_domain_without_a_path(runner, monkeypatch):
+    fail_start_of(monkeypatch, "cv-pf-single")
+    one = spec.validate([guest("cv-pf-single", state="running")], None)
+    plans = converge.plan(runner.conn, runner.libvirt, one, runner.host)
+    with pytest.raises(converge.StepError) as info:
+        converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    assert str(info.value).startswith("cv-pf-single: start: create failed: ")
+
+
+def transient(runner, name):
+    xml = converge.profiles.select(runner.host.caps, spec.validate([guest(name)])[0], "qcow2",
+                                   runner.host.domcaps).build(spec.validate([guest(name)])[0]).to_xml()
+    return runner.conn.createXML(xml, 0)
+
+
+def test_a_transient_domain_absent_is_destroyed_and_reported_gone(runner):
+    transient(runner, "cv-tr-1")
+    plans, _predicted, real = runner.run([{"name": "cv-tr-1", "state": "absent"}])
+    assert plans[0].actions == ["destroy"]
+    assert (real[0]["changed"], real[0]["state"], real[0]["steps"]) == (True, "absent", ["destroy"])
+    assert not runner.exists("cv-tr-1")
+
+
+def test_a_transient_domain_present_is_made_persistent_and_says_so(runner):
+    transient(runner, "cv-tr-2")
+    plans, predicted, real = runner.run([guest("cv-tr-2")])
+    assert plans[0].define is True
+    assert predicted[0]["notes"] == ["the domain was transient; defining it made it persistent"]
+    assert real[0]["notes"] == predicted[0]["notes"] and real[0]["changed"] is True
+    assert runner.conn.lookupByName("cv-tr-2").isPersistent() == 1
+    again = runner.run([guest("cv-tr-2")])[2]
+    assert (again[0]["changed"], again[0]["notes"]) == (False, [])
+
+
+def test_a_domain_another_client_defined_meanwhile_is_planned_again(runner):
+    plans = runner.plan([guest("cv-race")])
+    # Another converge of the same spec gets there between our plan and our define.
+    runner.run([guest("cv-race")])
+    real = converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    assert (real[0]["changed"], real[0]["actions"]) == (False, [])
+
+
+def test_a_domain_another_client_changed_meanwhile_is_merged_again(runner):
+    runner.run([guest("cv-race2")])
+    plans = runner.plan([guest("cv-race2", memory="256MiB")])
+    runner.run([guest("cv-race2", vcpus=2)])
+    real = converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    assert real[0]["changed"] is True
+    root = ET.fromstring(runner.xml("cv-race2"))
+    assert root.findtext("memory") == "262144"
+
+
+def test_what_a_start_would_trip_over_fails_the_plan_with_paths(runner, tmp_path):
+    kernel = str(tmp_path / "vmlinuz")
+    specs = spec.validate([guest("cv-pc-1", state="running"),
+                           guest("cv-pc-2", state="running", kernel=kernel,
+                                 nics=[{"network": "default"}, {"network": "no-such-net"}])])
+    planner_host = runner.host
+    with pytest.raises(converge.SpecErrors) as info:
+        converge.plan(runner.conn, runner.libvirt, specs, planner_host, local=True)
+    paths = [e.path for e in info.value.errors]
+    assert "domains[1].kernel" in paths and "domains[1].nics[1].network" in paths
+    assert "domains[0].disks[0].path" in paths  # /var/lib/libvirt/images/cv-pc-1.qcow2 is not here
+    assert "libvirt has no network no-such-net (it has: default)" in str(info.value)
+    assert not runner.exists("cv-pc-1") and not runner.exists("cv-pc-2")
+    # A definition alone may name what does not exist yet.
+    assert converge.plan(runner.conn, runner.libvirt, spec.validate([guest("cv-pc-1")]), planner_host, local=True)
+
+
+def test_raw_xml_whose_uuid_clashes_with_the_existing_domain_fails_the_plan(runner):
+    runner.run([guest("cv-uuid")])
+    root = ET.fromstring(runner.xml("cv-uuid"))
+    root.find("uuid").text = "00000000-0000-4000-8000-000000000001"
+    with pytest.raises(converge.SpecErrors) as info:
+        runner.plan([{"xml": ET.tostring(root, encoding="unicode")}])
+    assert info.value.errors[0].path == "domains[0].xml"
+    assert "clashes with the existing domain cv-uuid" in str(info.value)
