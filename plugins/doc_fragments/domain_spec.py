@@ -143,10 +143,10 @@ options:
           restrict:
             description:
               - Cut the guest off from everything but its forwarded ports (QEMU
-                C(restrict=on)): no outbound connection, no DNS.
+                C(restrict=on)), with no outbound connection and no DNS.
               - Host services reach a restricted guest only by its forwards, or over an
-                SSH connection's own forwards. QEMU's C(guestfwd) is not offered: under
-                libvirt's seccomp sandbox its per-connection command kills QEMU.
+                SSH connection's own forwards. QEMU's C(guestfwd) is not offered, because
+                under libvirt's seccomp sandbox its per-connection command kills QEMU.
             type: bool
             default: false
           forwards:

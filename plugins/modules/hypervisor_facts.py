@@ -110,7 +110,8 @@ ansible_facts:
               V(kvm_pr), V(kvm_pvm) or null), C(hardware_virtualization) (V(vmx), V(svm)
               or null, from the CPU flags as C(virt-host-validate) reads them), and the
               verdict C(usable) with C(reason) when it is false. C(type) is V(kvm) only
-              when C(usable): a PVM C(/dev/kvm) runs only PVM-built guest kernels.
+              when C(usable), so a PVM C(/dev/kvm), which runs only PVM-built guest
+              kernels, is no KVM host.
             - C(recommended) skips the V(kvm) domain type when C(usable) is false.
             - C(source) is V(host) when the machine was inspected, V(libvirt) for a remote
               URI and V(capabilities_xml) for an offline dump.

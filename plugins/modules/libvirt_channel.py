@@ -155,7 +155,6 @@ sent:
   type: dict
   contains:
     bytes: {description: Payload size., type: int}
-    sha256: {description: "SHA-256 of the payload, as acknowledged by the guest.", type: str}
     acknowledged: {description: The guest acknowledged it (false in check mode)., type: bool}
 """
 
@@ -183,6 +182,15 @@ def _check_send(params, uri):
     return framing.render(params["send"], "send")
 
 
+def _leaves(value):
+    """Every string a nested value holds, as Ansible collects them for no_log."""
+    if isinstance(value, dict):
+        return set().union(*([_leaves(v) for v in value.values()] or [set()]))
+    if isinstance(value, (list, tuple)):
+        return set().union(*([_leaves(v) for v in value] or [set()]))
+    return set([str(value)]) if value is not None else set()
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -199,12 +207,19 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    conn = watcher = None
+    # Ansible made every leaf of ``send`` a no_log value, which masks unrelated output
+    # that happens to equal one (a domain named like a value). The payload is never
+    # returned, so hide the option itself instead and keep the rest readable.
+    send = params["send"]
+    if send is not None:
+        module.no_log_values.difference_update(_leaves(send))
+        params["send"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    conn = watcher = item = None
     try:
         converge.check_name(params["name"])
         options.check_bounds(params, {"timeout": options.TIMEOUT})
         uri = params["uri"] or connection.default_uri(detection.detect()["type"])
-        payload = _check_send(params, uri)
+        payload = _check_send(dict(params, send=send), uri)
         libvirt = connection.import_libvirt()
         # Device-removed events only arrive if the loop exists before the connection.
         events.start_event_loop(libvirt)
@@ -227,15 +242,19 @@ def main():
             after_xml = converge.persistent_xml(libvirt, item)
         sent = None
         if payload is not None:
-            sent = {"bytes": len(payload), "sha256": framing.digest(payload), "acknowledged": False}
+            # No digest of the payload: from a log it would let anyone test guesses at a
+            # low-entropy secret.
+            sent = {"bytes": len(payload), "acknowledged": False}
             if not module.check_mode:
                 if not path:
                     raise SendError("send: libvirt reports no host end for channel %s of %s"
                                     % (params["name"], params["domain"]))
-                sent["sha256"] = hostend.send(kind, path, payload, params["timeout"])
+                hostend.send(kind, path, payload, params["timeout"])
                 sent["acknowledged"] = True
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc))
+        # What was carried out before the failure is still done.
+        done = list(item.done) if item is not None else []
+        module.fail_json(msg=str(exc), changed=bool(done), done=done)
     finally:
         if watcher is not None:
             watcher.close()

@@ -166,7 +166,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, lifecycle, secrets, spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
@@ -174,7 +174,7 @@ UDP_OPTIONS = dict(local_address=dict(type="str"), local_port=dict(type="int"),
                    remote_address=dict(type="str"), remote_port=dict(type="int"))
 DOMAIN_OPTIONS = dict(
     name=dict(type="str"),
-    xml=dict(type="str"),
+    xml=dict(type="str", no_log=True),
     state=dict(type="str", choices=list(spec.STATES)),
     memory=dict(type="raw"),
     vcpus=dict(type="int"),
@@ -185,7 +185,7 @@ DOMAIN_OPTIONS = dict(
     cpu_model=dict(type="str"),
     kernel=dict(type="str"),
     initrd=dict(type="str"),
-    cmdline=dict(type="str"),
+    cmdline=dict(type="str", no_log=True),
     bootloader=dict(type="str"),
     disks=dict(type="list", elements="dict", options=dict(
         path=dict(type="str"), type=dict(type="str"), format=dict(type="str"),
@@ -198,7 +198,7 @@ DOMAIN_OPTIONS = dict(
             forwards=dict(type="list", elements="dict", options=dict(
                 host_address=dict(type="str"), host_port=dict(type="int"), guest_port=dict(type="int"),
                 protocol=dict(type="str"))),
-            restrict=dict(type="bool"), net=dict(type="str"))))),
+            restrict=dict(type="bool", default=False), net=dict(type="str"))))),
     channels=dict(type="list", elements="dict", options=dict(
         name=dict(type="str"), type=dict(type="str"), path=dict(type="str"))),
     graphics=dict(type="str", choices=list(spec.GRAPHICS)),
@@ -216,7 +216,7 @@ def main():
         domains=dict(type="list", elements="dict"),
         validate=dict(type="bool", default=True),
         timeout=dict(type="int", default=120),
-        shutdown_mode=dict(type="str", choices=list(converge.SHUTDOWN_MODES), default="graceful"),
+        shutdown_mode=dict(type="str", choices=list(lifecycle.SHUTDOWN_MODES), default="graceful"),
         remove_nvram=dict(type="bool", default=False),
     )
     module = AnsibleModule(
@@ -230,6 +230,10 @@ def main():
         raw, base = params["domains"], "domains"
     else:
         raw, base = [dict((k, params[k]) for k in DOMAIN_OPTIONS)], None
+    # Secrets inside domains[] (no argument spec marks them) are masked like no_log ones,
+    # in the echoed arguments too; returned XML is masked by the masker below.
+    module.no_log_values.update(secrets.secret_values(raw))
+    masker = secrets.Masker()
 
     try:
         options.check_bounds(params, {"timeout": options.TIMEOUT})
@@ -264,6 +268,7 @@ def main():
     except VirtopsError as exc:
         for result in results:
             result.pop("diff", None)
+            masker.result(result)
         # What was done before the failure is still done: say so.
         module.fail_json(msg=str(exc), uri=uri, changed=any(r["changed"] for r in results),
                          domains=results)
@@ -279,9 +284,12 @@ def main():
             event["to_return_s"] = round(returned - event["at"], 6)
     changed = any(r["changed"] for r in results)
     diffs = [r.pop("diff") for r in results]
+    for result in results:
+        masker.result(result)
     extra = {}
     if module._diff:
-        extra["diff"] = [converge.diff_for(d) for d, r in zip(diffs, results) if r["changed"]]
+        extra["diff"] = [masker.result({"diff": converge.diff_for(d)})["diff"]
+                         for d, r in zip(diffs, results) if r["changed"]]
     module.exit_json(changed=changed, uri=uri, domains=results, **extra)
 
 

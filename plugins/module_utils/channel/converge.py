@@ -74,6 +74,8 @@ class ChannelPlan(object):
         self.config_xml = None       # the new persistent definition, if it changes
         self.validated = False
         self.server_validate = False
+        # Actions carried out so far: on a failure they are what already changed.
+        self.done = []
 
     @property
     def changed(self):
@@ -202,6 +204,7 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
         except VirtopsError as exc:
             raise LibvirtCallError("%s: define the domain with the channel %s" % (item.dom.name(), item.name),
                                    getattr(exc, "detail", str(exc)))
+        item.done.append("attach_config" if "attach_config" in item.actions else "detach_config")
     if not item.active:
         return None, None
     return host_end(find_channel(ET.fromstring(connection.call(item.dom, "XMLDesc", 0)), item.name))

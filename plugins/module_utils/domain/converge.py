@@ -22,8 +22,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend 
     recommend, unusable_domain_types)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
     compare, lifecycle, merge, prechecks, profiles, schema)
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import (  # noqa: F401
-    SHUTDOWN_MODES, SHUTOFF, STATE_NAMES, WaitTimeoutError)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import SHUTOFF, STATE_NAMES
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
@@ -32,6 +31,12 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
 # How often a domain that another client defined or changed between our plan and our
 # define is read and planned again before giving up.
 REPLAN_LIMIT = 3
+
+
+def inactive_secure(libvirt):
+    """The persistent definition with its secrets: without them a definition that has a
+    graphics password never compares equal, and a redefine would drop the password."""
+    return libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
 
 
 class StepError(VirtopsError):
@@ -201,7 +206,7 @@ def _plan_one(planner, item, inventory):
     spec, libvirt, host = item.spec, planner.libvirt, planner.host
     item.dom = inventory.lookup(spec["name"])
     if item.dom is not None:
-        item.before = connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+        item.before = connection.call(item.dom, "XMLDesc", inactive_secure(libvirt))
         item.state_before = inventory.state(spec["name"])
         item.persistent = inventory.persistent(spec["name"])
     state = item.state_before if item.dom is not None else SHUTOFF
@@ -329,7 +334,7 @@ def _current(conn, libvirt, item):
     """libvirt's inactive XML of the domain now, or None."""
     inventory = OneDomain(conn, libvirt, item.name)
     dom = inventory.lookup(item.name)
-    return None if dom is None else connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+    return None if dom is None else connection.call(dom, "XMLDesc", inactive_secure(libvirt))
 
 
 def _define_fresh(conn, libvirt, item, result):
@@ -366,7 +371,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
                 (item, define(conn, libvirt, item.desired, item.server_validate))
             if item.define:
                 # Starting, stopping or autostart do not touch the inactive XML: read it once.
-                after_xml = connection.call(dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE)
+                after_xml = connection.call(dom, "XMLDesc", inactive_secure(libvirt))
                 # A new domain is a change; an existing one changed only if libvirt's XML did.
                 result["changed"] = result["changed"] or item.dom is None or not item.persistent or \
                     compare.canonical(after_xml) != compare.canonical(item.before)

@@ -68,5 +68,3 @@ def uuid_clash(raw_root, before_root, path):
                          "drop <uuid> or remove that domain first"
                          % (wanted.strip(), before_root.findtext("name"), have.strip()))
     return None
-
-

@@ -56,8 +56,8 @@ if [ ! -f "$dest/complete" ]; then
   rm -rf "$dest.work"
   mkdir -p "$dest.work"
   log "downloading $(echo "$pins" | grep -c .) packages"
-  # shellcheck disable=SC2046
-  (cd "$dest.work" && apt-get download -qq -o APT::Sandbox::User=root $(echo "$pins") >/dev/null) \
+  # shellcheck disable=SC2086
+  (cd "$dest.work" && apt-get download -qq -o APT::Sandbox::User=root $pins >/dev/null) \
     || die "apt-get download failed"
   (cd "$dest.work" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages && gzip -9kn Packages)
   echo "$pins" >"$dest.work/manifest"

@@ -142,7 +142,7 @@ report() {
 prune() {
   local old
   for old in "$cache_root/$variant"-*; do
-    [ -d "$old" ] && [ "$old" != "$dest" ] || continue
+    if [ ! -d "$old" ] || [ "$old" = "$dest" ]; then continue; fi
     case ${old##*/} in "$variant"-[0-9a-f]*) ;; *) continue ;; esac
     log "pruning $old (an older recipe)"
     rm -rf --one-file-system "$old"

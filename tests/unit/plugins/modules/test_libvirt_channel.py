@@ -230,8 +230,9 @@ def test_send_in_check_mode_to_a_live_channel(monkeypatch, capsys, test_conn, li
     rc, out, raw = run_module(monkeypatch, capsys, args)
     assert rc == 0 and out["changed"] is True and out["actions"] == []
     payload = ("password=%s\n" % SECRET).encode()
-    assert out["sent"] == {"bytes": len(payload), "sha256": hashlib.sha256(payload).hexdigest(),
-                           "acknowledged": False}
+    # No digest: from a log it would let anyone test guesses at the secret.
+    assert out["sent"] == {"bytes": len(payload), "acknowledged": False}
+    assert hashlib.sha256(payload).hexdigest() not in raw
     assert_secret_hidden(out, raw, args)
     assert state_of(test_conn, libvirt_module) == before
 
@@ -241,3 +242,16 @@ def test_send_in_check_mode_to_a_live_channel(monkeypatch, capsys, test_conn, li
     assert rc == 1 and out["msg"] == "send: libvirt reports no host end for channel %s of mc-live" % CHAN
     assert_secret_hidden(out, raw, args)
     assert state_of(test_conn, libvirt_module) == before
+
+
+def test_a_payload_value_equal_to_other_output_leaves_that_output_alone(monkeypatch, capsys, test_conn):
+    """send: {name: <domain name>} masks the payload, not the domain name elsewhere."""
+    dom = define(test_conn, "mc-named", "<channel type='unix'><target type='virtio' name='%s'/></channel>" % CHAN)
+    dom.create()
+    args = {"domain": "mc-named", "name": CHAN, "_ansible_check_mode": True,
+            "send": {"name": "mc-named", "password": SECRET}}
+    rc, out, raw = run_module(monkeypatch, capsys, args)
+    assert rc == 0
+    assert out["invocation"]["module_args"]["domain"] == "mc-named"
+    assert out["invocation"]["module_args"]["send"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert "********" not in raw and SECRET not in raw

@@ -98,3 +98,55 @@ def test_a_bad_spec_fails_and_changes_nothing(monkeypatch, capsys, test_conn, ar
     # A single domain's paths start at the option; a list's at its item.
     assert ("domains[" in out["msg"]) is ("domains" in args)
     assert names(test_conn) == before
+
+
+GRAPHICS_SECRET = "vnc-S3cret-4711"
+RAW_WITH_PASSWORD = """<domain type='test'>
+  <name>md-secret</name>
+  <memory unit='KiB'>98304</memory>
+  <os><type arch='i686'>hvm</type><cmdline>console=ttyS0 token=boot-T0ken-0815</cmdline></os>
+  <devices><graphics type='vnc' port='-1' passwd='%s'/></devices>
+</domain>""" % GRAPHICS_SECRET
+
+
+def test_a_graphics_password_compares_and_never_shows(monkeypatch, capsys, test_conn):
+    args = {"xml": RAW_WITH_PASSWORD, "_ansible_diff": True}
+    for check_mode, changed in ((True, True), (False, True), (False, False), (True, False)):
+        rc, out = run_module(monkeypatch, capsys, dict(args, _ansible_check_mode=check_mode))
+        assert rc == 0 and out["changed"] is changed, (check_mode, out)
+        text = json.dumps(out)
+        assert GRAPHICS_SECRET not in text and "boot-T0ken-0815" not in text
+    # libvirt holds the password: compared with it, the unchanged XML needs no define.
+    assert GRAPHICS_SECRET in test_conn.lookupByName("md-secret").XMLDesc(
+        libvirt_domain.converge.inactive_secure(__import__("libvirt")))
+    rc, out = run_module(monkeypatch, capsys, {"xml": RAW_WITH_PASSWORD.replace(GRAPHICS_SECRET, "other-Pass-1"),
+                                               "_ansible_diff": True})
+    assert rc == 0 and out["changed"] is True
+    masked = [line for line in out["diff"][0]["after"].splitlines() if "passwd=" in line]
+    assert masked and "********:" in masked[0] and "other-Pass-1" not in json.dumps(out)
+    run_module(monkeypatch, capsys, {"name": "md-secret", "state": "absent"})
+
+
+def test_a_cmdline_inside_domains_is_masked_in_the_echoed_arguments(monkeypatch, capsys, test_conn):
+    spec = guest("md-cmdline", kernel="/i/vmlinuz", cmdline="console=hvc0 password=Cmd-S3cret")
+    rc, out = run_module(monkeypatch, capsys, {"domains": [spec], "_ansible_check_mode": True})
+    assert rc == 0
+    assert "Cmd-S3cret" not in json.dumps(out)
+    assert "md-cmdline" in json.dumps(out["invocation"])
+
+
+def test_a_batch_failing_part_way_reports_changed_and_steps(monkeypatch, capsys, test_conn):
+    real_do = libvirt_domain.converge.lifecycle.do
+
+    def do(libvirt, dom, *args):
+        if dom.name() == "md-pf-2":
+            raise libvirt_domain.converge.LibvirtCallError("create", "no such bridge")
+        return real_do(libvirt, dom, *args)
+    monkeypatch.setattr(libvirt_domain.converge.lifecycle, "do", do)
+    rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-pf-1"), guest("md-pf-2", state="running")]})
+    assert rc == 1 and out["changed"] is True
+    assert out["msg"] == "domains[1] (md-pf-2): start: create failed: no such bridge"
+    assert [(d["name"], d["steps"]) for d in out["domains"]] == [("md-pf-1", ["define"]), ("md-pf-2", ["define"])]
+    assert out["domains"][1]["failed_step"] == "start"
+    run_module(monkeypatch, capsys, {"domains": [{"name": "md-pf-1", "state": "absent"},
+                                                 {"name": "md-pf-2", "state": "absent"}]})
