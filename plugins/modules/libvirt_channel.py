@@ -83,7 +83,8 @@ options:
   validate:
     description:
       - Validate the domain's definition with the channel against libvirt's RelaxNG schema
-        before any change.
+        before any change; where this machine has no copy of the schemas, the daemon
+        validates it at define. V(false) skips validation altogether.
     type: bool
     default: true
 attributes:

@@ -49,6 +49,9 @@ options:
   validate:
     description:
       - Validate the generated XML against libvirt's RelaxNG schema before any change.
+      - For a remote URI, or where this machine has no copy of libvirt's schemas, the
+        daemon validates it instead, at define (VIR_DOMAIN_DEFINE_VALIDATE).
+      - V(false) skips validation altogether.
     type: bool
     default: true
   timeout:
@@ -84,6 +87,26 @@ notes:
   - A redefine edits libvirt's current XML, so what the spec does not own (metadata,
     description, tuning, addresses, other tools' devices) survives; NICs are matched by
     MAC, then by type and source, disks by target, then by source.
+  - "Run states, from each current state: O(state=running) resumes a paused guest, wakes a
+    pmsuspended one and destroys then starts a crashed one; O(state=shutdown) resumes (or
+    wakes) a paused (or pmsuspended) guest before the graceful request, which it could not
+    answer, or destroys it under O(shutdown_mode=force), and destroys a crashed one;
+    O(state=paused) from shut off starts it paused and waits for the started event."
+  - A transient domain (running with no definition) given O(state=absent) is destroyed,
+    and is then gone; any other state defines it, which makes it persistent, and the
+    result's C(notes) says so.
+  - Before any change, a guest the plan starts is checked for missing kernel, initrd and
+    disk files and bridges (on a local URI) and libvirt networks; a definition alone may
+    name what does not exist yet. Raw O(xml) whose C(<uuid>) differs from the existing
+    domain's is refused.
+  - On a failure part-way, the result still has C(changed) and every domain's entry so
+    far, with its completed C(steps) and C(failed_step); the message names the domain and
+    the step, for example C(domains[3] (s-1-VM) start ...).
+  - A domain another client defines or changes between this module's plan and its define
+    is read and planned again, at most 3 times.
+  - Definitions are read with their secrets (VIR_DOMAIN_XML_SECURE), so a graphics
+    password compares equal; returned XML and diffs mask passwords and kernel command
+    lines.
 requirements:
   - lxml (for the schema validation)
 """
@@ -145,8 +168,32 @@ domains:
       description: The domain's state afterwards (running, paused, shutoff, absent); null in check mode.
       type: str
     xml:
-      description: libvirt's inactive XML afterwards (the planned XML in check mode).
+      description:
+        - libvirt's inactive XML afterwards (the planned XML in check mode).
+        - Graphics passwords and the kernel command line are masked as C(********:<tag>),
+          the tag keyed per run, so equal values show equal within one result.
       type: str
+    steps:
+      description: The actions carried out, in order; on a failure, those done before it.
+      type: list
+      elements: str
+    failed_step:
+      description: The action that failed (only in a failed result).
+      type: str
+      returned: on failure
+    notes:
+      description: What the run did beyond the spec (a transient domain made persistent).
+      type: list
+      elements: str
+    restart_required:
+      description: The domain runs and its new definition differs from what it booted with.
+      type: bool
+    pending_until_restart:
+      description:
+        - What the running guest only sees at its next boot (V(memory), V(vcpu),
+          V(devices/disk[vdb]), ...).
+      type: list
+      elements: str
     events:
       description:
         - Lifecycle events waited for, with the time (epoch seconds) they arrived (C(at))

@@ -96,6 +96,7 @@ class Plan(object):
         self.validated = False
         self.server_validate = False
         self.notes = []
+        self.pending = []
         self.planner = None
 
     @property
@@ -255,6 +256,11 @@ def _plan_one(planner, item, inventory):
                 # No local copy of libvirt's schemas: the daemon has its own.
                 item.server_validate = True
     item.actions.extend(lifecycle.actions_for(spec["state"], state, item.persistent, planner.shutdown_mode))
+    if item.define and item.dom is not None and state != SHUTOFF and not any(
+            a in ("destroy", "shutdown") for a in item.actions):
+        # The running guest keeps what it booted with until its next start.
+        live = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_SECURE))
+        item.pending = lifecycle.pending_until_restart(live, item.desired_root)
     if spec.get("xml") is None and any(a in prechecks.STARTS for a in item.actions):
         problems = prechecks.spec_problems(planner.conn, libvirt, spec, planner.local, planner.networks)
         if problems:
@@ -288,6 +294,8 @@ def result_of(item, check_mode, after_xml=None, changed=None, events=None, state
         "events": events or [],
         "steps": [],
         "notes": list(item.notes),
+        "restart_required": bool(item.pending),
+        "pending_until_restart": list(item.pending),
     }
 
 

@@ -156,3 +156,35 @@ def shutdown(dom, uuid, watcher, timeout, shutdown_mode, since):
     forced = wait(watcher, uuid, ("stopped",), timeout, since)
     forced["forced"] = True
     return [forced]
+
+
+def _identity(dev):
+    if dev.tag == "disk":
+        return (dev.find("target").get("dev") if dev.find("target") is not None else None)
+    if dev.tag == "interface":
+        return (dev.find("mac").get("address") if dev.find("mac") is not None else None)
+    if dev.tag == "channel":
+        return (dev.find("target").get("name") if dev.find("target") is not None else None)
+    return None
+
+
+def _scalar(root, path):
+    node = root.find(path)
+    if node is None:
+        return None
+    return ((node.text or "").strip(), node.get("unit"), node.get("mode"), node.findtext("model"))
+
+
+def pending_until_restart(live_root, new_root):
+    """What a running domain only sees at its next boot: the parts of its new definition
+    that differ from what it runs with, by name (``memory``, ``devices/disk[vdb]``)."""
+    pending = []
+    for path in ("memory", "currentMemory", "vcpu", "cpu"):
+        if _scalar(live_root, path) != _scalar(new_root, path):
+            pending.append(path)
+    for tag in ("disk", "interface", "channel"):
+        live = set(_identity(d) for d in live_root.findall("devices/" + tag))
+        new = set(_identity(d) for d in new_root.findall("devices/" + tag))
+        for ident in sorted((live ^ new) - set([None])):
+            pending.append("devices/%s[%s]" % (tag, ident))
+    return pending

@@ -49,6 +49,8 @@ class Profile(object):
     shared_disk_numbers = False
     # Whether the driver can add or remove a channel in a running domain.
     hotplug_channels = False
+    # Device family entries this profile replaces (Xen HVM: no netfront).
+    family_overrides = {}
     # Oldest (libvirt, hypervisor) versions with host <-> guest channels, as libvirt's
     # version numbers (major * 1000000 + minor * 1000 + micro); None: no minimum.
     channel_min_versions = (None, None)
@@ -63,6 +65,7 @@ class Profile(object):
         self.domcaps = domcaps
         self.image_format = image_format
         self.family = devices_for(domain_type, guest.os_type, domcaps)
+        self.family.update(self.family_overrides)
         self.disk_buses = domcaps.device_values("disk", "bus") if domcaps is not None else []
 
     # -- hooks -----------------------------------------------------------------------
@@ -82,8 +85,24 @@ class Profile(object):
                 return theirs
         return os_type
 
+    # Buses for a cdrom in order of preference; the first the host offers wins.
+    cdrom_buses = ()
+
     def cdrom_bus(self, spec):
-        return self.family["disk_bus"]
+        prefs = self.cdrom_preference(spec)
+        offered = [bus for bus in prefs if not self.disk_buses or bus in self.disk_buses]
+        return offered[0] if offered else (prefs[0] if prefs else self.family["disk_bus"])
+
+    def cdrom_preference(self, spec):
+        return self.cdrom_buses
+
+    def machine_of(self, spec):
+        """The machine the guest gets: the spec's, else the one libvirt defaults to."""
+        return spec.get("machine") or (self.domcaps.machine if self.domcaps is not None else None) or ""
+
+    def cpu(self, spec):
+        """CPUConfig of a guest that names no CPU model, or None for the driver's default."""
+        return None
 
     def channel_source(self, chan):
         """Host end of a channel: a unix socket for virtio-serial or a given path, else a pty."""
@@ -131,8 +150,7 @@ class Profile(object):
         cfg.os = self.os_config(spec)
         cfg.bootloader = spec.get("bootloader")
         cfg.features = list(self.features)
-        if spec.get("cpu_model"):
-            cfg.cpu = CPUConfig(model=spec["cpu_model"])
+        cfg.cpu = CPUConfig(model=spec["cpu_model"]) if spec.get("cpu_model") else self.cpu(spec)
         cfg.on_poweroff, cfg.on_reboot, cfg.on_crash = "destroy", "restart", "destroy"
         cfg.devices.extend(self.controllers(spec))
         cfg.devices.extend(self.disks(spec))
@@ -158,7 +176,9 @@ class Profile(object):
             fmt = disk["format"]
             if fmt == "auto":
                 suffix = os.path.splitext(disk["path"] or "")[1]
-                fmt = FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
+                # A block device holds no image format of its own: raw.
+                fmt = "raw" if disk["type"] == "block" else \
+                    FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
             target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used)
             used.add(self._disk_key(target))
             out.append(DiskConfig(source_type="block" if disk["type"] == "block" else "file",
@@ -208,9 +228,22 @@ class QemuProfile(Profile):
     accepts_cpu_model = True
     hotplug_channels = True
 
-    def cdrom_bus(self, spec):
-        machine = spec.get("machine") or ""
-        return "sata" if "q35" in machine else "ide"
+    def cdrom_preference(self, spec):
+        # q35 has no IDE; machines without the PC legacy (aarch64 virt, s390x) take SCSI,
+        # which libvirt gives a controller for.
+        if "q35" in self.machine_of(spec):
+            return ("sata", "scsi")
+        if self.guest.arch.name in ("x86_64", "i686"):
+            return ("ide", "sata", "scsi")
+        return ("scsi", "sata", "usb")
+
+    def cpu(self, spec):
+        # Under KVM the guest sees the host's CPU as closely as migration allows, where
+        # the host offers that; TCG emulates its own default model.
+        if self.domain_type == "kvm" and self.domcaps is not None and any(
+                m.name == "host-model" and m.supported for m in self.domcaps.cpu_modes):
+            return CPUConfig(mode="host-model")
+        return None
 
     def controllers(self, spec):
         # QEMU cannot hot-plug a virtio-serial controller, only ports on one: every guest
@@ -298,8 +331,10 @@ class XenHVMProfile(Profile):
         cfg.loader = self.guest.arch.loader
         return cfg
 
-    def cdrom_bus(self, spec):
-        return "ide"
+    cdrom_buses = ("ide",)
+    # No netfront: an HVM guest without PV drivers would have no network. libvirt's
+    # default emulated NIC is unplugged in favour of netfront by guests that have them.
+    family_overrides = {"nic_model": None}
 
 
 PROFILES = (QemuProfile, TestDriverProfile, XenPVProfile, XenHVMProfile)

@@ -51,3 +51,8 @@ def xen_host():
 @pytest.fixture
 def test_host():
     return FixtureHost("local", "test-default-capabilities.xml", ())
+
+
+@pytest.fixture
+def aarch64_host():
+    return FixtureHost("capabilities", "caps-qemu-aarch64.xml", ("domcaps-qemu-kvm-virt-aarch64.xml",))

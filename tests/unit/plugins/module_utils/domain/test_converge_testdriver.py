@@ -399,3 +399,18 @@ def test_raw_xml_whose_uuid_clashes_with_the_existing_domain_fails_the_plan(runn
         runner.plan([{"xml": ET.tostring(root, encoding="unicode")}])
     assert info.value.errors[0].path == "domains[0].xml"
     assert "clashes with the existing domain cv-uuid" in str(info.value)
+
+
+def test_a_change_a_running_guest_sees_only_at_its_next_boot_says_so(runner):
+    runner.run([guest("cv-restart", state="running")])
+    plans, predicted, real = runner.run([guest("cv-restart", state="running", memory="256MiB",
+                                               disks=[{"path": "/var/lib/libvirt/images/cv-restart.qcow2"},
+                                                      {"device": "cdrom"}, {"path": "/i/extra.qcow2"}])])
+    assert real[0]["changed"] is True
+    assert predicted[0]["restart_required"] is True and real[0]["restart_required"] is True
+    assert real[0]["pending_until_restart"] == predicted[0]["pending_until_restart"]
+    assert "memory" in real[0]["pending_until_restart"]
+    assert any(p.startswith("devices/disk[") for p in real[0]["pending_until_restart"])
+    # Shut off, the next start takes the new definition: nothing is pending.
+    again = runner.run([guest("cv-restart", state="shutdown", memory="512MiB")])[2]
+    assert again[0]["restart_required"] is False
