@@ -358,7 +358,6 @@ def test_user_nic_errors_name_the_path(user, path, message):
     assert "%s: %s" % (where, message) in str(info.value)
 
 
-
 def test_block_devices_are_raw_whatever_the_hosts_image_format(kvm_host):
     root = build(kvm_host, disks=[{"path": "/dev/vg/s1"}, {"path": "/i/a"}])[2]
     assert [(d[0], d[2]) for d in disks_of(root)] == [("block", "raw"), ("file", "qcow2")]
