@@ -64,8 +64,13 @@ def _text(node):
     return (node.text or "").strip()
 
 
-def contains(actual, desired):
-    """True when ``desired`` (our XML) is a sub-tree of ``actual`` (libvirt's)."""
+def contains(actual, desired, owned=None):
+    """True when ``desired`` (our XML) is a sub-tree of ``actual`` (libvirt's).
+
+    ``owned`` (default OWNED_CHILDREN) says which kinds of children must match in number:
+    a spec that does not name a kind leaves the domain's as they are.
+    """
+    owned = OWNED_CHILDREN if owned is None else owned
     if actual.tag != desired.tag:
         return False
     for key, value in desired.attrib.items():
@@ -78,7 +83,7 @@ def contains(actual, desired):
         wanted.setdefault(child.tag, []).append(child)
     for child in actual:
         present.setdefault(child.tag, []).append(child)
-    for tag in OWNED_CHILDREN.get(desired.tag, ()):
+    for tag in owned.get(desired.tag, ()):
         if len(wanted.get(tag, [])) != len(present.get(tag, [])):
             return False
     for tag, children in wanted.items():
@@ -90,12 +95,12 @@ def contains(actual, desired):
             for mine in children:
                 key = tuple(mine.get(k) for k in keys)
                 theirs = [c for c in have if tuple(c.get(k) for k in keys) == key]
-                if len(theirs) != 1 or not contains(theirs[0], mine):
+                if len(theirs) != 1 or not contains(theirs[0], mine, owned):
                     return False
             continue
         # libvirt keeps the order of devices of one kind, so compare position by position.
         for mine, theirs in zip(children, have):
-            if not contains(theirs, mine):
+            if not contains(theirs, mine, owned):
                 return False
     return True
 

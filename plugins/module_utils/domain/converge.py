@@ -21,7 +21,8 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capab
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
     recommend, unusable_domain_types)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
-    compare, lifecycle, merge, prechecks, profiles, schema)
+    compare, lifecycle, merge, ownership, prechecks, profiles, schema)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import SHUTOFF, STATE_NAMES
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
@@ -228,20 +229,27 @@ def _plan_one(planner, item, inventory):
         item.define = before_root is None or not compare.contains(before_root, item.desired_root)
         wanted = None
     else:
-        profile = profiles.select(host.caps, spec, host.recommended["image_format"] or "qcow2",
+        if before_root is None and spec["memory_kib"] is None:
+            raise SpecError(join_path(spec["path"], "memory"), "is required to define a domain")
+        # Of an existing domain the spec owns what it names; the host-derived values it
+        # does not name (domain type, arch, machine, boot) are the domain's own.
+        given = set(spec.get("given") or ()) if before_root is not None else None
+        owned = ownership.owned_children(given)
+        build_spec = ownership.with_host_values(spec, before_root)
+        profile = profiles.select(host.caps, build_spec, host.recommended["image_format"] or "qcow2",
                                   host.domcaps, host.unusable)
-        wanted = profile.build(spec).format_dom()
-        item.define = before_root is None or not compare.contains(before_root, wanted)
+        wanted = ownership.prune(profile.build(build_spec).format_dom(), given)
+        item.define = before_root is None or not compare.contains(before_root, wanted, owned)
         # A redefine edits libvirt's own tree: what the spec does not own survives it,
         # and the UUID and each NIC's MAC stay with it.
-        item.desired_root = merge.merged(before_root, wanted) if item.define and before_root is not None \
+        item.desired_root = merge.merged(before_root, wanted, owned) if item.define and before_root is not None \
             else wanted
     if not item.persistent:
         # libvirt_domain converges definitions: defining a transient domain is what
         # makes it persistent, and the result says so.
         item.define = True
         if wanted is not None and item.desired_root is wanted:
-            item.desired_root = merge.merged(before_root, wanted)
+            item.desired_root = merge.merged(before_root, wanted, owned)
         item.notes.append("the domain was transient; defining it made it persistent")
     # Only XML that will be defined needs the schema: what libvirt already holds, and
     # contains, is valid. plan() runs before apply(), so this is still before any change.

@@ -90,8 +90,12 @@ def match(tag, wanted, have):
     return [(mine, have[paired[i]] if i in paired else None) for i, mine in enumerate(wanted)]
 
 
-def merge_into(actual, desired):
-    """Merge ``desired`` (built from the spec) into ``actual`` (libvirt's), in place."""
+def merge_into(actual, desired, owned=None):
+    """Merge ``desired`` (built from the spec) into ``actual`` (libvirt's), in place.
+
+    ``owned`` (default OWNED_CHILDREN): the kinds of children whose unnamed ones go.
+    """
+    owned = OWNED_CHILDREN if owned is None else owned
     if desired.tag in REPLACE_ATTRIBUTES:
         actual.attrib.clear()
     actual.attrib.update(desired.attrib)
@@ -107,11 +111,11 @@ def merge_into(actual, desired):
                 theirs = copy.deepcopy(mine)
                 _insert(actual, theirs)
             else:
-                merge_into(theirs, mine)
+                merge_into(theirs, mine, owned)
             kept.add(id(theirs))
     # Of the kinds the spec owns, what it did not name goes (a tag it left out entirely too).
-    owned = OWNED_CHILDREN.get(desired.tag, ())
-    for node in [c for c in actual if c.tag in owned and id(c) not in kept]:
+    mine = owned.get(desired.tag, ())
+    for node in [c for c in actual if c.tag in mine and id(c) not in kept]:
         actual.remove(node)
     return actual
 
@@ -128,9 +132,9 @@ def _insert(parent, node):
         parent.insert(last + 1, node)
 
 
-def merged(actual_root, desired_root):
+def merged(actual_root, desired_root, owned=None):
     """A new tree: libvirt's ``actual_root`` with the spec's ``desired_root`` put in."""
-    return merge_into(copy.deepcopy(actual_root), desired_root)
+    return merge_into(copy.deepcopy(actual_root), desired_root, owned)
 
 
 def inherit_identity(root, actual_root):

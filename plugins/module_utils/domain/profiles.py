@@ -169,7 +169,7 @@ class Profile(object):
 
     def disks(self, spec):
         out, used = [], set(self._disk_key(d["target"]) for d in spec["disks"] if d["target"])
-        for disk in spec["disks"]:
+        for index, disk in enumerate(spec["disks"]):
             bus = disk["bus"]
             if bus == "auto":
                 bus = self.cdrom_bus(spec) if disk["device"] == "cdrom" else self.family["disk_bus"]
@@ -179,7 +179,8 @@ class Profile(object):
                 # A block device holds no image format of its own: raw.
                 fmt = "raw" if disk["type"] == "block" else \
                     FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
-            target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used)
+            target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used,
+                                                         join_path(spec["path"], "disks[%d]" % index))
             used.add(self._disk_key(target))
             out.append(DiskConfig(source_type="block" if disk["type"] == "block" else "file",
                                   device=disk["device"], path=disk["path"], driver_name="qemu",
@@ -211,11 +212,12 @@ class Profile(object):
     def _disk_key(self, target):
         return TARGET_PREFIX_RE.sub("", target) if self.shared_disk_numbers else target
 
-    def _next_target(self, prefix, used):
+    def _next_target(self, prefix, used, path):
         for letter in string.ascii_lowercase:
             if self._disk_key(prefix + letter) not in used:
                 return prefix + letter
-        raise SpecError(None, "more than 26 disks on one bus")
+        raise SpecError(path, "no target left: more than 26 disks on the %s bus; give target (for example %saa)"
+                        % (prefix, prefix))
 
 
 class QemuProfile(Profile):
@@ -312,7 +314,8 @@ class XenPVProfile(Profile):
 
     def check(self, spec):
         super(XenPVProfile, self).check(spec)
-        if not spec.get("kernel") and not spec.get("bootloader"):
+        # An existing guest keeps its own kernel or bootloader when the spec names neither.
+        if not spec.get("kernel") and not spec.get("bootloader") and not spec.get("existing"):
             raise SpecError(join_path(spec["path"], "kernel"), "a Xen PV guest needs kernel or bootloader")
 
 

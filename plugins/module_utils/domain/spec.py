@@ -11,12 +11,19 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import ipaddress
 import re
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     SpecError, SpecErrors, XMLParseError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
+
+try:
+    from ansible.module_utils.parsing.convert_bool import boolean
+    from ansible.module_utils.common.text.formatters import human_to_bytes
+except ImportError:  # pragma: no cover - outside Ansible
+    boolean = human_to_bytes = None
 
 STATES = ("present", "running", "shutdown", "paused", "absent")
 BOOT_MODES = ("auto", "hvm", "pv")
@@ -34,10 +41,6 @@ NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 CHANNEL_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,126}$")
 MAC_RE = re.compile(r"^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$")
 TARGET_RE = re.compile(r"^(vd|xvd|sd|hd)[a-z]{1,3}$")
-MEMORY_RE = re.compile(r"^\s*(\d+)\s*([A-Za-z]*)\s*$")
-MEMORY_UNITS_KIB = {"": 1024, "k": 1, "kib": 1, "m": 1024, "mib": 1024, "g": 1024 ** 2,
-                    "gib": 1024 ** 2, "t": 1024 ** 3, "tib": 1024 ** 3,
-                    "kb": 1000 / 1024.0, "mb": 1000 ** 2 / 1024.0, "gb": 1000 ** 3 / 1024.0}
 MIN_MEMORY_KIB = 16 * 1024
 # QEMU's x86_64 guests address at most 4 PiB, but no host has it: 16 TiB catches unit slips.
 MAX_MEMORY_KIB = 16 * 1024 ** 3
@@ -70,9 +73,11 @@ class _Checker(object):
         return True
 
     def unknown(self, value, allowed, path):
-        extra = sorted(k for k in value if k not in allowed)
-        if extra:
-            self.fail(path, "unknown option(s) %s; allowed: %s" % (", ".join(extra), ", ".join(allowed)))
+        extra = sorted(str(k) for k in value if k not in allowed)
+        for key in extra:
+            near = difflib.get_close_matches(key, allowed, 1)
+            self.fail(join_path(path, key), "unknown option%s; allowed: %s"
+                      % (" (did you mean %s?)" % near[0] if near else "", ", ".join(allowed)))
 
     def choice(self, value, choices, path, default):
         if value is None:
@@ -82,11 +87,14 @@ class _Checker(object):
         return value
 
     def boolean(self, value, path, default):
+        """Ansible's own conversion, as the argument spec does at the top level."""
         if value is None:
             return default
-        if not isinstance(value, bool):
+        try:
+            return boolean(value, strict=True)
+        except TypeError:
             self.fail(path, "must be a boolean, got %r" % (value,))
-        return value
+            return default
 
     def integer(self, value, path, minimum=None, maximum=None):
         if value is None:
@@ -128,15 +136,24 @@ def join_path(path, key):
 
 
 def memory_kib(value):
-    """MiB as an integer, or a string with a unit ('512MiB', '2G', '1048576 KiB')."""
+    """MiB as an integer, or a size with a unit as Ansible reads one ('512MiB', '0.5GiB',
+    '2G', '1048576KiB'; a bare number in a string is MiB)."""
     if isinstance(value, bool):
         raise ValueError(value)
     if isinstance(value, int):
         return value * 1024
-    match = MEMORY_RE.match(str(value))
-    if not match or match.group(2).lower() not in MEMORY_UNITS_KIB:
+    text = str(value).strip()
+    if re.match(r"^\d+(\.\d+)?$", text):
+        text += "MiB"
+    match = re.match(r"^(\d+(?:\.\d+)?)\s*([kmgt])(i?)(b?)$", text, re.IGNORECASE)
+    if not match or (match.group(3) and not match.group(4)):
         raise ValueError(value)
-    return int(int(match.group(1)) * MEMORY_UNITS_KIB[match.group(2).lower()])
+    number, prefix, binary, byte = match.groups()
+    if byte and not binary:
+        # KB, MB, GB, TB are decimal, as in libvirt's own units.
+        return int(float(number) * 1000 ** ("kmgt".index(prefix.lower()) + 1)) // 1024
+    # K, KiB, M, MiB, ... are binary: human_to_bytes reads K, M, G, T so.
+    return int(human_to_bytes("%s%s" % (number, prefix.upper()))) // 1024
 
 
 def _disk(check, raw, path):
@@ -174,6 +191,9 @@ def _nic(check, raw, path):
            "user": None,
            "mac": raw.get("mac"),
            "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), "auto")}
+    if nic["kind"] in ("bridge", "network") and isinstance(raw.get(nic["kind"]), str) \
+            and not raw[nic["kind"]].strip():
+        check.fail(join_path(path, nic["kind"]), "must name a %s, got an empty string" % nic["kind"])
     if nic["kind"] == "udp":
         nic["udp"] = _udp(check, raw["udp"], join_path(path, "udp"))
     if nic["kind"] == "user":
@@ -193,8 +213,8 @@ def _udp(check, raw, path):
     if not check.mapping(raw, UDP_KEYS, path):
         return None
     udp = {
-        "local_address": check.text(raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
-        "remote_address": check.text(raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
+        "local_address": _ipv4(check, raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
+        "remote_address": _ipv4(check, raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
         "local_port": check.integer(raw.get("local_port"), join_path(path, "local_port"), 1, 65535),
         "remote_port": check.integer(raw.get("remote_port"), join_path(path, "remote_port"), 1, 65535),
     }
@@ -312,6 +332,8 @@ def validate_domain(check, raw, path):
                    "must be 1-64 letters, digits, '.', '_', '+' or '-' "
                    "starting with a letter or digit, got %r" % (name,))
     spec["name"] = name
+    # The keys the spec names: of an existing domain it owns those and nothing else.
+    spec["given"] = sorted(k for k, v in raw.items() if v is not None)
     if state == "absent":
         return spec
     try:
@@ -321,9 +343,8 @@ def validate_domain(check, raw, path):
                    "must be MiB as an integer or a size with a unit "
                    "like 512MiB or 2GiB, got %r" % (raw.get("memory"),))
         spec["memory_kib"] = None
-    if spec["memory_kib"] is None and raw.get("memory") is None:
-        check.fail(join_path(path, "memory"), "is required to define a domain")
-    elif spec["memory_kib"] is not None and spec["memory_kib"] < MIN_MEMORY_KIB:
+    # Required only to define a new domain: plan() knows whether the domain exists.
+    if spec["memory_kib"] is not None and spec["memory_kib"] < MIN_MEMORY_KIB:
         check.fail(join_path(path, "memory"), "must be at least 16 MiB")
     elif spec["memory_kib"] is not None and spec["memory_kib"] > MAX_MEMORY_KIB:
         check.fail(join_path(path, "memory"), "must be at most 16 TiB")

@@ -414,3 +414,42 @@ def test_a_change_a_running_guest_sees_only_at_its_next_boot_says_so(runner):
     # Shut off, the next start takes the new definition: nothing is pending.
     again = runner.run([guest("cv-restart", state="shutdown", memory="512MiB")])[2]
     assert again[0]["restart_required"] is False
+
+
+def test_a_new_domain_needs_memory_an_existing_one_does_not(runner):
+    with pytest.raises(converge.SpecErrors) as info:
+        runner.plan([{"name": "cv-own-new", "state": "running"}])
+    assert str(info.value) == "domains[0].memory: is required to define a domain"
+    runner.run([guest("cv-own")])
+    plans, _predicted, real = runner.run([{"name": "cv-own", "state": "running"}])
+    assert (plans[0].define, real[0]["actions"]) == (False, ["start"])
+
+
+def test_a_partial_spec_owns_only_what_it_names(runner):
+    runner.run([guest("cv-part")])
+    before = ET.fromstring(runner.xml("cv-part"))
+    plans, _predicted, real = runner.run([{"name": "cv-part", "memory": "256MiB"}])
+    after = ET.fromstring(runner.xml("cv-part"))
+    assert real[0]["changed"] is True and after.findtext("memory") == "262144"
+    for kind in ("disk", "interface", "channel"):
+        assert len(after.findall("devices/" + kind)) == len(before.findall("devices/" + kind)) > 0, kind
+    assert after.get("type") == before.get("type")
+    # Naming a kind owns it: an empty list removes every device of that kind.
+    runner.run([{"name": "cv-part", "channels": []}])
+    assert ET.fromstring(runner.xml("cv-part")).findall("devices/channel") == []
+
+
+def test_a_channel_another_module_added_survives_a_spec_without_channels(runner):
+    runner.run([guest("cv-chan", channels=None)])
+    # The test driver cannot attach devices: add the channel to the definition as
+    # libvirt_channel's attach_config leaves it.
+    root = ET.fromstring(runner.xml("cv-chan"))
+    ET.SubElement(ET.SubElement(root.find("devices"), "channel", {"type": "unix"}), "target",
+                  {"type": "virtio", "name": "org.virtops.extra"})
+    runner.conn.defineXML(ET.tostring(root, encoding="unicode"))
+    spec_again = guest("cv-chan", channels=None)
+    spec_again.pop("channels")
+    plans, _predicted, real = runner.run([dict(spec_again, memory="256MiB")])
+    assert real[0]["changed"] is True
+    names = [c.find("target").get("name") for c in ET.fromstring(runner.xml("cv-chan")).findall("devices/channel")]
+    assert names == ["org.virtops.extra"]

@@ -346,7 +346,7 @@ def test_a_restricted_user_nic_in_a_documentation_range(kvm_host):
     ({"net": "10.0.2.1/24"}, "net", "must be an IPv4 network like 198.51.100.0/24, got '10.0.2.1/24'"),
     ({"net": "198.51.100.0/28"}, "net", "must be a /27 or larger"),
     ({"restrict": "sometimes"}, "restrict", "must be a boolean"),
-    ({"guest_forwards": [{"guest_port": 80}]}, "", "unknown option(s) guest_forwards"),
+    ({"guest_forwards": [{"guest_port": 80}]}, "guest_forwards", "unknown option"),
     ({"forwards": [{"host_port": 1, "guest_port": 0}]}, "forwards[0].guest_port", "must be between 1 and 65535, got 0"),
     ({"forwards": [{"host_address": "localhost", "host_port": 1, "guest_port": 2}]},
      "forwards[0].host_address", "must be an IPv4 address, got 'localhost'"),

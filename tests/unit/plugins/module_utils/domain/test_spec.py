@@ -36,13 +36,16 @@ def errors_of(raw, base_path="domains"):
 
 # (id, one raw domain, path of the only error, part of its message)
 BAD = [
-    ("unknown-domain-key", with_(colour="red"), "domains[0]", "unknown option(s) colour; allowed: name, xml"),
-    ("unknown-disk-key", with_(disks=[{"path": "/i/a.qcow2", "size": 5}]), "domains[0].disks[0]",
-     "unknown option(s) size; allowed: path, type"),
-    ("unknown-nic-key", with_(nics=[{"bridge": "br0", "vlan": 5}]), "domains[0].nics[0]", "unknown option(s) vlan"),
-    ("unknown-channel-key", with_(channels=[{"name": "org.x.0", "mode": "bind"}]), "domains[0].channels[0]",
-     "unknown option(s) mode"),
-    ("unknown-udp-key", with_(nics=[{"udp": dict(UDP, ttl=3)}]), "domains[0].nics[0].udp", "unknown option(s) ttl"),
+    ("unknown-domain-key", with_(colour="red"), "domains[0].colour", "unknown option; allowed: name, xml"),
+    ("unknown-disk-key", with_(disks=[{"path": "/i/a.qcow2", "size": 5}]), "domains[0].disks[0].size",
+     "unknown option; allowed: path, type"),
+    ("unknown-nic-key", with_(nics=[{"bridge": "br0", "vlan": 5}]), "domains[0].nics[0].vlan", "unknown option"),
+    ("unknown-channel-key", with_(channels=[{"name": "org.x.0", "mode": "bind"}]), "domains[0].channels[0].mode",
+     "unknown option"),
+    ("unknown-udp-key", with_(nics=[{"udp": dict(UDP, ttl=3)}]), "domains[0].nics[0].udp.ttl", "unknown option"),
+    ("near-miss", with_(memroy="1GiB"), "domains[0].memroy", "unknown option (did you mean memory?)"),
+    ("near-miss-disk", with_(disks=[{"path": "/i/a", "readonyl": True}]), "domains[0].disks[0].readonyl",
+     "unknown option (did you mean readonly?)"),
     ("name-empty", with_(name=""), "domains[0].name", "must be 1-64 letters, digits, '.', '_', '+' or '-' "
      "starting with a letter or digit, got ''"),
     ("name-slash", with_(name="a/b"), "domains[0].name", "got 'a/b'"),
@@ -50,7 +53,6 @@ BAD = [
     ("name-too-long", with_(name="a" * 65), "domains[0].name", "must be 1-64 letters"),
     ("name-not-string", with_(name=42), "domains[0].name", "got 42"),
     ("name-missing", with_(name=None), "domains[0].name", "got None"),
-    ("memory-missing", with_(memory=None), "domains[0].memory", "is required to define a domain"),
     ("memory-zero", with_(memory=0), "domains[0].memory", "must be at least 16 MiB"),
     ("memory-5x", with_(memory="5x"), "domains[0].memory", "like 512MiB or 2GiB, got '5x'"),
     ("memory-minus-1-text", with_(memory="-1"), "domains[0].memory", "got '-1'"),
@@ -59,7 +61,7 @@ BAD = [
     ("memory-15MiB", with_(memory=15), "domains[0].memory", "must be at least 16 MiB"),
     ("memory-under-16MiB-in-KiB", with_(memory="16383KiB"), "domains[0].memory", "must be at least 16 MiB"),
     ("memory-bool", with_(memory=True), "domains[0].memory", "got True"),
-    ("memory-float", with_(memory=1.5), "domains[0].memory", "got 1.5"),
+    ("memory-float-small", with_(memory=1.5), "domains[0].memory", "must be at least 16 MiB"),
     ("vcpus-zero", with_(vcpus=0), "domains[0].vcpus", "must be between 1 and 4096, got 0"),
     ("vcpus-x", with_(vcpus="x"), "domains[0].vcpus", "must be an integer, got 'x'"),
     ("vcpus-5000", with_(vcpus=5000), "domains[0].vcpus", "must be between 1 and 4096, got 5000"),
@@ -94,8 +96,8 @@ BAD = [
      "a cdrom cannot sit on the virtio bus"),
     ("disk-target", with_(disks=[{"path": "/i/a", "target": "xyz"}]), "domains[0].disks[0].target",
      "must look like vda, xvdb, sdc or hdd, got 'xyz'"),
-    ("disk-readonly", with_(disks=[{"path": "/i/a", "readonly": "yes"}]), "domains[0].disks[0].readonly",
-     "must be a boolean, got 'yes'"),
+    ("disk-readonly", with_(disks=[{"path": "/i/a", "readonly": "sometimes"}]), "domains[0].disks[0].readonly",
+     "must be a boolean, got 'sometimes'"),
     ("duplicate-targets", with_(disks=[{"path": "/i/a", "target": "vdb"}, {"path": "/i/b", "target": "vdb"}]),
      "domains[0].disks", "target vdb is used twice"),
     ("nic-two-sources", with_(nics=[{"bridge": "br0", "network": "default"}]), "domains[0].nics[0]",
@@ -112,7 +114,8 @@ BAD = [
     ("user-address", with_(nics=[{"user": {"forwards": [
         {"host_address": "localhost", "host_port": 2222, "guest_port": 22}]}}]),
      "domains[0].nics[0].user.forwards[0].host_address", "must be an IPv4 address"),
-    ("user-unknown-key", with_(nics=[{"user": {"forward": []}}]), "domains[0].nics[0].user", "forward"),
+    ("user-unknown-key", with_(nics=[{"user": {"forward": []}}]), "domains[0].nics[0].user.forward",
+     "unknown option (did you mean forwards?)"),
     ("bad-mac", with_(nics=[{"bridge": "br0", "mac": "52:54:00:12:34"}]), "domains[0].nics[0].mac",
      "must look like 52:54:00:12:34:56, got '52:54:00:12:34'"),
     ("mac-not-string", with_(nics=[{"bridge": "br0", "mac": 525400123456}]), "domains[0].nics[0].mac",
@@ -139,8 +142,8 @@ BAD = [
     ("channel-type", with_(channels=[{"name": "org.x.0", "type": "tcp"}]), "domains[0].channels[0].type",
      "must be one of auto, unix, pty, got 'tcp'"),
     ("graphics", with_(graphics="spice"), "domains[0].graphics", "must be one of none, vnc, got 'spice'"),
-    ("serial-console", with_(serial_console="no"), "domains[0].serial_console", "must be a boolean, got 'no'"),
-    ("autostart", with_(autostart=1), "domains[0].autostart", "must be a boolean, got 1"),
+    ("serial-console", with_(serial_console="nope"), "domains[0].serial_console", "must be a boolean, got 'nope'"),
+    ("autostart", with_(autostart=2), "domains[0].autostart", "must be a boolean, got 2"),
     ("domain-not-dict", "vm1", "domains[0]", "must be a dict, got 'vm1'"),
     ("xml-malformed", {"xml": "<domain><name>x</name>"}, "domains[0].xml", "not well-formed XML"),
     ("xml-wrong-root", {"xml": "<network><name>x</name></network>"}, "domains[0].xml",
@@ -204,9 +207,9 @@ def test_all_problems_of_all_domains_are_reported_together():
 
 def test_single_domain_paths_have_no_list_prefix():
     exc = errors_of([with_(disks=[{"path": "/i/a", "bus": "pci"}], vcpus="x", colour=1)], None)
-    assert [e.path for e in exc.errors] == ["", "vcpus", "disks[0].bus"]
+    assert [e.path for e in exc.errors] == ["colour", "vcpus", "disks[0].bus"]
     assert "domains" not in str(exc)
-    assert str(exc).startswith("unknown option(s) colour")
+    assert str(exc).startswith("colour: unknown option")
     assert "; disks[0].bus: must be one of" in str(exc)
 
 
@@ -317,3 +320,29 @@ def test_a_bad_domain_leaves_an_existing_one_as_it_was(test_conn, libvirt_module
     # The same change alone goes through: the error above was the only obstacle.
     assert module_path(test_conn, libvirt_module, [dict(NEW, name="kept1", memory=128)])[0]["changed"] is True
     assert snapshot(test_conn, libvirt_module) != before
+
+
+@pytest.mark.parametrize("raw, key, value", [
+    ({"autostart": "yes"}, "autostart", True),
+    ({"serial_console": "off"}, "serial_console", False),
+    ({"disks": [{"path": "/i/a", "readonly": "true"}]}, None, True),
+], ids=["autostart-yes", "serial-off", "readonly-true"])
+def test_booleans_inside_domains_convert_as_ansible_does(raw, key, value):
+    out = spec.validate([with_(**raw)])[0]
+    assert (out[key] if key else out["disks"][0]["readonly"]) is value
+
+
+@pytest.mark.parametrize("memory, kib", [("0.5GiB", 512 * 1024), ("1.5G", 1536 * 1024), ("2048", 2048 * 1024)])
+def test_fractional_and_string_sizes(memory, kib):
+    assert spec.validate([with_(memory=memory)])[0]["memory_kib"] == kib
+
+
+@pytest.mark.parametrize("nic, path, message", [
+    ({"bridge": ""}, "domains[0].nics[0].bridge", "must name a bridge, got an empty string"),
+    ({"network": " "}, "domains[0].nics[0].network", "must name a network, got an empty string"),
+    ({"udp": dict(UDP, remote_address="peer.example")}, "domains[0].nics[0].udp.remote_address",
+     "must be an IPv4 address, got 'peer.example'"),
+], ids=["empty-bridge", "blank-network", "udp-hostname"])
+def test_nic_sources_are_checked_before_the_schema(nic, path, message):
+    exc = errors_of([with_(nics=[nic])])
+    assert [(e.path, e.message) for e in exc.errors] == [(path, message)]
