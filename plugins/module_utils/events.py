@@ -20,6 +20,25 @@ _LOCK = threading.Lock()
 # virDomainEventType names, by value.
 EVENT_NAMES = ("defined", "undefined", "started", "suspended", "resumed", "stopped",
                "shutdown", "pmsuspended", "crashed")
+# Per event, its virDomainEvent*DetailType names by value (libvirt-domain.h).
+DETAIL_NAMES = {
+    "defined": ("added", "updated", "renamed", "from_snapshot"),
+    "undefined": ("removed", "renamed"),
+    "started": ("booted", "migrated", "restored", "from_snapshot", "wakeup"),
+    "suspended": ("paused", "migrated", "ioerror", "watchdog", "restored", "from_snapshot",
+                  "api_error", "postcopy", "postcopy_failed"),
+    "resumed": ("unpaused", "migrated", "from_snapshot", "postcopy", "postcopy_failed"),
+    "stopped": ("shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from_snapshot"),
+    "shutdown": ("finished", "guest", "host"),
+    "pmsuspended": ("memory", "disk"),
+    "crashed": ("panicked", "crashloaded"),
+}
+
+
+def detail_name(event, detail):
+    """libvirt's name of an event's detail (``destroyed``), or the number if it is new."""
+    names = DETAIL_NAMES.get(event, ())
+    return names[detail] if 0 <= detail < len(names) else str(detail)
 
 
 def start_event_loop(libvirt):
@@ -91,7 +110,7 @@ class LifecycleWatcher(_EventLog):
 
     def _on_event(self, _conn, dom, event, detail, _opaque):
         name = EVENT_NAMES[event] if 0 <= event < len(EVENT_NAMES) else str(event)
-        self._record(dom.UUIDString(), {"event": name, "detail": detail, "at": time.time()})
+        self._record(dom.UUIDString(), {"event": name, "detail": detail_name(name, detail), "at": time.time()})
 
     def mark(self, uuid):
         """Position in the domain's event list; wait_for looks only at later events."""

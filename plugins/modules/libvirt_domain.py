@@ -54,6 +54,12 @@ options:
       - V(false) skips validation altogether.
     type: bool
     default: true
+  return_xml:
+    description:
+      - Return every domain's XML in C(domains[].xml). By default only changed (or, in
+        check mode, to be changed) domains carry it, which keeps CI logs short.
+    type: bool
+    default: false
   timeout:
     description:
       - Seconds to wait for each lifecycle event (started, stopped, ...).
@@ -169,7 +175,8 @@ domains:
       type: str
     xml:
       description:
-        - libvirt's inactive XML afterwards (the planned XML in check mode).
+        - libvirt's inactive XML afterwards (the planned XML in check mode), for changed
+          domains or with O(return_xml).
         - Graphics passwords and the kernel command line are masked as C(********:<tag>),
           the tag keyed per run, so equal values show equal within one result.
       type: str
@@ -196,16 +203,25 @@ domains:
       elements: str
     events:
       description:
-        - Lifecycle events waited for, with the time (epoch seconds) they arrived (C(at))
-          and how long before the module returned (C(to_return_s)).
+        - Lifecycle events waited for, by libvirt's names (C(event) V(started), C(detail)
+          V(booted); V(stopped) with V(shutdown) or V(destroyed)), with the time (epoch
+          seconds) they arrived (C(at)) and how long before the module returned
+          (C(to_return_s)).
       type: list
       elements: dict
   sample:
     - name: web1
       changed: true
       actions: [define, start]
+      steps: [define, start]
       state: running
-      events: [{event: started, detail: 0, at: 1763690000.12}]
+      events: [{event: started, detail: booted, at: 1763690000.12}]
+errors:
+  description: On failure, every problem as C(path) (V(domains[2].disks[0].bus)) and C(msg).
+  returned: on failure
+  type: list
+  elements: dict
+  sample: [{path: "domains[2].disks[0].bus", msg: "must be one of auto, virtio, ..."}]
 """
 
 import time
@@ -255,6 +271,20 @@ DOMAIN_OPTIONS = dict(
 )
 
 
+def error_list(exc):
+    """The failure as [{path, msg}], one entry per bad value, for tools that read results."""
+    found = getattr(exc, "errors", None) or [exc]
+    return [{"path": getattr(e, "path", None) or None, "msg": getattr(e, "message", None) or str(e)}
+            for e in found]
+
+
+def trim(result, return_xml):
+    """XML only where it tells something: a changed domain, or when asked for."""
+    if not (return_xml or result["changed"]):
+        result.pop("xml", None)
+    return result
+
+
 def main():
     argument_spec = dict(DOMAIN_OPTIONS)
     argument_spec.update(
@@ -262,6 +292,7 @@ def main():
         # Items are checked by spec.validate, which names bad values by their path.
         domains=dict(type="list", elements="dict"),
         validate=dict(type="bool", default=True),
+        return_xml=dict(type="bool", default=False),
         timeout=dict(type="int", default=120),
         shutdown_mode=dict(type="str", choices=list(lifecycle.SHUTDOWN_MODES), default="graceful"),
         remove_nvram=dict(type="bool", default=False),
@@ -296,7 +327,7 @@ def main():
         uri = params["uri"] or connection.default_uri(local["type"])
         conn = connection.open_connection(uri, libvirt_module=libvirt)
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc))
+        module.fail_json(msg=str(exc), errors=error_list(exc))
 
     results, watcher = [], None
     try:
@@ -316,9 +347,10 @@ def main():
         for result in results:
             result.pop("diff", None)
             masker.result(result)
+            trim(result, params["return_xml"])
         # What was done before the failure is still done: say so.
         module.fail_json(msg=str(exc), uri=uri, changed=any(r["changed"] for r in results),
-                         domains=results)
+                         domains=results, errors=error_list(exc))
     finally:
         if watcher is not None:
             watcher.close()
@@ -333,6 +365,7 @@ def main():
     diffs = [r.pop("diff") for r in results]
     for result in results:
         masker.result(result)
+        trim(result, params["return_xml"])
     extra = {}
     if module._diff:
         extra["diff"] = [masker.result({"diff": converge.diff_for(d)})["diff"]

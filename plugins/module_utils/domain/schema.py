@@ -49,6 +49,40 @@ def validate_domain_xml(xml_text, path):
     rng = _relaxng(rng_path)
     doc = etree.fromstring(xml_text.encode("utf-8"))
     if not rng.validate(doc):
-        errors = "; ".join("line %d: %s" % (e.line, e.message) for e in rng.error_log)
+        errors = "; ".join(e.message for e in rng.error_log)
+        culprit = locate(rng, doc)
+        where = " at %s" % culprit if culprit else ""
         raise SpecError(path, "the domain XML does not validate against libvirt's schema "
-                              "(%s): %s" % (rng_path, errors))
+                              "(%s)%s: %s" % (rng_path, where, errors))
+
+
+def locate(rng, doc, depth=4):
+    """The element whose removal makes ``doc`` valid, as a path (``devices/interface[1]/sourc``).
+
+    libvirt's schema interleaves most children, so lxml only says "Extra element devices
+    in interleave"; taking one element out at a time finds the one it means, then the same
+    inside it. None when no single element is to blame.
+    """
+    def _path(node):
+        parts = []
+        while node.getparent() is not None:
+            parent = node.getparent()
+            same = [c for c in parent if c.tag == node.tag]
+            parts.append("%s[%d]" % (node.tag, same.index(node) + 1) if len(same) > 1 else node.tag)
+            node = parent
+        return "/".join(reversed(parts))
+
+    def _guilty(parent, level):
+        for child in list(parent):
+            if not isinstance(child.tag, str):
+                continue
+            index = parent.index(child)
+            parent.remove(child)
+            valid = rng.validate(doc)
+            parent.insert(index, child)
+            if valid:
+                inner = _guilty(child, level + 1) if level < depth else None
+                return inner or _path(child)
+        return None
+
+    return _guilty(doc, 1)

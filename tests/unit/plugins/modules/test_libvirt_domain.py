@@ -150,3 +150,24 @@ def test_a_batch_failing_part_way_reports_changed_and_steps(monkeypatch, capsys,
     assert out["domains"][1]["failed_step"] == "start"
     run_module(monkeypatch, capsys, {"domains": [{"name": "md-pf-1", "state": "absent"},
                                                  {"name": "md-pf-2", "state": "absent"}]})
+
+
+def test_xml_only_for_changed_domains_unless_asked(monkeypatch, capsys, test_conn):
+    specs = {"domains": [guest("md-quiet-1"), guest("md-quiet-2")]}
+    rc, out = run_module(monkeypatch, capsys, specs)
+    assert rc == 0 and all("xml" in d for d in out["domains"])
+    rc, out = run_module(monkeypatch, capsys, specs)
+    assert rc == 0 and not any("xml" in d for d in out["domains"])
+    rc, out = run_module(monkeypatch, capsys, dict(specs, return_xml=True))
+    assert all("<name>" in d["xml"] for d in out["domains"])
+    run_module(monkeypatch, capsys, {"domains": [{"name": "md-quiet-1", "state": "absent"},
+                                                 {"name": "md-quiet-2", "state": "absent"}]})
+
+
+def test_spec_errors_also_come_as_a_list_of_paths(monkeypatch, capsys, test_conn):
+    rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-e1", vcpus=0), guest("md-e2", memroy=1)]})
+    assert rc == 1
+    assert out["errors"] == [
+        {"path": "domains[0].vcpus", "msg": "must be between 1 and 4096, got 0"},
+        {"path": "domains[1].memroy", "msg": out["errors"][1]["msg"]}]
+    assert "did you mean memory?" in out["errors"][1]["msg"]

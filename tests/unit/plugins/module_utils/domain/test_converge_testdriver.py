@@ -179,7 +179,7 @@ def test_lifecycle_events_are_delivered_by_the_test_driver(runner):
     _plans, _pred, real = runner.run([guest("cv-ev", state="running")])
     assert real[0]["actions"] == ["define", "start"]
     [event] = real[0]["events"]
-    assert (event["event"], event["detail"]) == ("started", runner.libvirt.VIR_DOMAIN_EVENT_STARTED_BOOTED)
+    assert (event["event"], event["detail"]) == ("started", "booted")
     assert isinstance(event["at"], float)
     uuid = runner.conn.lookupByName("cv-ev").UUIDString()
     assert runner.watcher.mark(uuid) >= 2  # defined, started

@@ -379,3 +379,12 @@ def test_kvm_guests_get_host_model_where_offered(kvm_host):
     assert root.find("cpu").get("mode") == "host-model"
     tcg = build(kvm_host, domain_type="qemu", cpu_model=None)[2]
     assert tcg.find("cpu") is None
+
+
+def test_a_schema_error_names_the_failing_element():
+    text = ("<domain type='qemu'><name>a</name><memory>65536</memory><os><type>hvm</type></os><devices>"
+            "<disk type='file'><source file='/a'/><target dev='vda'/></disk>"
+            "<interface type='bridge'><sourc bridge='br0'/></interface></devices></domain>")
+    with pytest.raises(SpecError) as info:
+        schema.validate_domain_xml(text, "domains[0]")
+    assert " at devices/interface/sourc: " in str(info.value)
