@@ -21,8 +21,8 @@ options:
       - V(present) defines the domain and leaves it as it is; V(running), V(shutdown) and
         V(paused) also bring it to that state; V(absent) stops and undefines it (with its
         managed save image and snapshot metadata).
-      - Defaults to V(present).
     type: str
+    default: present
     choices: [present, running, shutdown, paused, absent]
   memory:
     description:
@@ -80,17 +80,28 @@ options:
       type:
         description: V(file), V(block), or V(auto) (block below C(/dev/)).
         type: str
+        choices: [auto, file, block]
+        default: auto
       format:
-        description: V(qcow2), V(raw), or V(auto) (from the file suffix, else the host's recommended image format).
+        description:
+          - V(qcow2), V(raw), or V(auto) (a block device is raw; a file's format comes
+            from its suffix, else the host's recommended image format).
         type: str
+        choices: [auto, qcow2, raw]
+        default: auto
       device:
-        description: V(disk) (default) or V(cdrom).
+        description: V(disk) or V(cdrom).
         type: str
+        choices: [disk, cdrom]
+        default: disk
       bus:
         description:
-          - V(auto) (the host's paravirtual bus, virtio or xen), or V(virtio), V(xen),
-            V(scsi), V(sata), V(ide), V(usb); checked against the domain capabilities.
+          - V(auto) (the host's paravirtual bus, virtio or xen; for a cdrom, a bus the
+            host offers for the machine), or a bus by name; checked against the domain
+            capabilities.
         type: str
+        choices: [auto, virtio, xen, scsi, sata, ide, usb]
+        default: auto
       target:
         description: Device name in the guest (V(vda), V(xvdb), ...); assigned in order when omitted.
         type: str
@@ -170,8 +181,12 @@ options:
         description: MAC address; an existing domain's MAC is kept when omitted.
         type: str
       model:
-        description: V(auto) (virtio on KVM, netfront on Xen), or V(virtio), V(netfront), V(e1000), V(e1000e), V(rtl8139).
+        description:
+          - V(auto) (virtio on KVM, netfront on Xen PV, libvirt's emulated default on Xen
+            HVM), or a model by name.
         type: str
+        choices: [auto, virtio, netfront, e1000, e1000e, rtl8139]
+        default: auto
   channels:
     description:
       - Host <-> guest channels (virtio-serial on KVM, Xen PV channels on Xen); the target
@@ -185,6 +200,8 @@ options:
       type:
         description: Host end, V(unix) (socket), V(pty), or V(auto).
         type: str
+        choices: [auto, unix, pty]
+        default: auto
       path:
         description: Socket path on the host; libvirt chooses one when omitted.
         type: str
