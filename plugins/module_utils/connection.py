@@ -21,7 +21,13 @@ DEFAULT_URIS = {"xen": "xen:///system", "ovm3": "xen:///system"}
 FALLBACK_URI = "qemu:///system"
 
 
+_BINDING = {}
+
+
 def import_libvirt():
+    """The libvirt binding, imported and quietened once per process."""
+    if "module" in _BINDING:
+        return _BINDING["module"]
     try:
         import libvirt  # pylint: disable=import-outside-toplevel
     except ImportError as exc:
@@ -32,6 +38,7 @@ def import_libvirt():
     # libvirt prints every error to stderr by default; the errors reach the user
     # through our exceptions instead.
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    _BINDING["module"] = libvirt
     return libvirt
 
 

@@ -58,3 +58,56 @@ class LibvirtCallError(VirtopsError):
         self.call = call
         self.detail = detail
         super(LibvirtCallError, self).__init__("%s failed: %s" % (call, detail))
+
+
+class SendError(VirtopsError):
+    """``send`` cannot be carried out (state, domain not running, remote URI)."""
+
+
+class PayloadError(VirtopsError):
+    """The payload cannot be framed; ``path`` names the bad value."""
+
+    def __init__(self, path, message):
+        self.path = path
+        super(PayloadError, self).__init__("%s: %s" % (path, message))
+
+
+class ReplyError(VirtopsError):
+    """The guest answered something other than an acknowledgement of our payload."""
+
+
+class DomainNotFoundError(VirtopsError):
+    """The domain a channel is for does not exist."""
+
+
+class ChannelUnsupportedError(VirtopsError):
+    """The domain's driver has no host <-> guest channel."""
+
+
+class ChannelSendError(VirtopsError):
+    """Writing to a channel's host end, or reading the guest's reply, failed."""
+
+
+class StepError(VirtopsError):
+    """One step of one domain failed: ``domains[3] (s-1-VM): start: ...``."""
+
+    def __init__(self, path, name, step, cause):
+        self.path, self.name, self.step, self.cause = path, name, step, cause
+        where = "%s (%s)" % (path, name) if path else name
+        super(StepError, self).__init__("%s: %s: %s" % (where, step, cause))
+
+
+class ConcurrentChangeError(VirtopsError):
+    """Another client defined or changed the domain between our plan and our define."""
+
+
+class SchemaUnavailableError(SpecError):
+    """libvirt's RelaxNG schemas or lxml are missing on this machine."""
+
+
+class WaitTimeoutError(VirtopsError):
+    """A lifecycle event did not arrive within the timeout."""
+
+
+class UnknownStateError(VirtopsError):
+    """The domain is in a state no transition is known from."""

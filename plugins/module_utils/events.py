@@ -14,6 +14,8 @@ __metaclass__ = type
 import threading
 import time
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError
+
 _LOOP = {"started": False}
 _LOCK = threading.Lock()
 
@@ -70,7 +72,10 @@ class _EventLog(object):
         self._conn = conn
         self._cond = threading.Condition()
         self._events = {}
-        self._callback_id = conn.domainEventRegisterAny(dom, event_id, callback, None)
+        try:
+            self._callback_id = conn.domainEventRegisterAny(dom, event_id, callback, None)
+        except libvirt.libvirtError as exc:
+            raise LibvirtCallError("domainEventRegisterAny", exc.get_error_message() or str(exc))
 
     def _record(self, key, entry):
         with self._cond:

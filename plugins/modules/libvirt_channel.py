@@ -163,12 +163,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
 from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge, framing, hostend
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SendError, VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
-
-
-class SendError(VirtopsError):
-    pass
 
 
 def _check_send(params, uri):

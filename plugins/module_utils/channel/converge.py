@@ -21,15 +21,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import c
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host, define
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import CHANNEL_NAME_RE
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtCallError, SpecError, VirtopsError)
-
-
-class DomainNotFoundError(VirtopsError):
-    pass
-
-
-class ChannelUnsupportedError(VirtopsError):
-    pass
+    ChannelUnsupportedError, DomainNotFoundError, LibvirtCallError, SpecError, VirtopsError)
 
 
 def check_name(name, path="name"):

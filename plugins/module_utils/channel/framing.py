@@ -22,7 +22,7 @@ __metaclass__ = type
 import hashlib
 import re
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import PayloadError, ReplyError
 
 MAGIC = "VIRTOPS-CHANNEL"
 VERSION = "1"
@@ -32,18 +32,6 @@ MAX_PAYLOAD = 1024 * 1024
 MAX_REPLY = 512
 KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
 REPLY_RE = re.compile(r"^(ACK) ([0-9a-f]{64})$|^(NAK) (.*)$")
-
-
-class PayloadError(VirtopsError):
-    """The payload cannot be framed; ``path`` names the bad value."""
-
-    def __init__(self, path, message):
-        self.path = path
-        super(PayloadError, self).__init__("%s: %s" % (path, message))
-
-
-class ReplyError(VirtopsError):
-    """The guest answered something other than an acknowledgement of our payload."""
 
 
 def render(payload, path="send"):

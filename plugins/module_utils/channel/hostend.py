@@ -26,11 +26,7 @@ except ImportError:  # pragma: no cover - not a POSIX host
     termios = tty = None
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import framing
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
-
-
-class ChannelSendError(VirtopsError):
-    pass
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import ChannelSendError
 
 
 class _Deadline(object):

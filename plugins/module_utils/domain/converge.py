@@ -27,7 +27,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycl
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtCallError, SpecError, VirtopsError)
+    ConcurrentChangeError, LibvirtCallError, SpecError, StepError, VirtopsError)
 
 # How often a domain that another client defined or changed between our plan and our
 # define is read and planned again before giving up.
@@ -38,19 +38,6 @@ def inactive_secure(libvirt):
     """The persistent definition with its secrets: without them a definition that has a
     graphics password never compares equal, and a redefine would drop the password."""
     return libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
-
-
-class StepError(VirtopsError):
-    """One step of one domain failed: ``domains[3] (s-1-VM): start: ...``."""
-
-    def __init__(self, path, name, step, cause):
-        self.path, self.name, self.step, self.cause = path, name, step, cause
-        where = "%s (%s)" % (path, name) if path else name
-        super(StepError, self).__init__("%s: %s: %s" % (where, step, cause))
-
-
-class ConcurrentChangeError(VirtopsError):
-    pass
 
 
 class Host(object):

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    LibvirtCallError, VirtopsError)
+    LibvirtCallError, UnknownStateError, WaitTimeoutError)
 
 # virDomainState values (libvirt ABI).
 NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = range(8)
@@ -52,14 +52,6 @@ CALLS = {
     "destroy": ("destroy", (), "stopped"),
     "wakeup": ("pMWakeup", ("0",), "started"),
 }
-
-
-class WaitTimeoutError(VirtopsError):
-    pass
-
-
-class UnknownStateError(VirtopsError):
-    pass
 
 
 def actions_for(want, state, persistent=True, shutdown_mode="graceful"):

@@ -9,15 +9,11 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SchemaUnavailableError, SpecError
 
 SCHEMA_DIRS = ("/usr/share/libvirt/schemas", "/usr/local/share/libvirt/schemas")
 
 _CACHE = {}
-
-
-class SchemaUnavailableError(SpecError):
-    pass
 
 
 def schema_path(name="domain.rng"):

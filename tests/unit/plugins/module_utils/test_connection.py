@@ -47,6 +47,7 @@ def test_default_uri(hv_type, uri):
 
 def test_missing_binding_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "libvirt", None)
+    monkeypatch.setattr(connection, "_BINDING", {})
     with pytest.raises(LibvirtUnavailableError) as info:
         connection.import_libvirt()
     message = str(info.value)
@@ -88,3 +89,12 @@ def test_connection_failure_carries_uri_and_libvirt_text(tmp_path):
     assert info.value.uri == uri
     assert "absent.sock" in info.value.detail
     assert str(info.value) == "cannot connect to libvirt at %s: %s" % (uri, info.value.detail)
+
+
+def test_the_binding_is_imported_and_quietened_once(monkeypatch):
+    import libvirt
+    calls = []
+    monkeypatch.setattr(connection, "_BINDING", {})
+    monkeypatch.setattr(libvirt, "registerErrorHandler", lambda *args: calls.append(args))
+    first = connection.import_libvirt()
+    assert connection.import_libvirt() is first and len(calls) == 1

@@ -160,6 +160,7 @@ def test_missing_binding_is_a_warning_and_the_host_is_still_described(make_tree,
 
 def test_binding_error_names_the_interpreter(monkeypatch):
     monkeypatch.setitem(sys.modules, "libvirt", None)
+    monkeypatch.setattr(connection, "_BINDING", {})
     with pytest.raises(LibvirtUnavailableError) as info:
         connection.import_libvirt()
     assert "for its interpreter %s:" % sys.executable in str(info.value)
