@@ -70,3 +70,11 @@ def run_main(module, monkeypatch, capsys, args):
             with pytest.raises(SystemExit) as info:
                 module.main()
     return info.value.code, capsys.readouterr().out
+
+
+def unified_diff(before, after, name):
+    """A unified diff of two XML texts, as a reader of the module's diff would see it."""
+    import difflib  # pylint: disable=import-outside-toplevel
+    return "".join(difflib.unified_diff(
+        (before or "").splitlines(True), (after or "").splitlines(True),
+        "%s (before)" % name, "%s (after)" % name))

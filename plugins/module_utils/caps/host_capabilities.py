@@ -208,6 +208,11 @@ class Capabilities(XMLElement):
             self.host = CapsHost.from_dom(host)
         self.guests = [CapsGuest.from_dom(g) for g in node.findall("guest")]
 
+    def guest_for(self, arch, os_type, domain_type):
+        """The guest entry offering ``domain_type`` for (``arch``, ``os_type``), or None."""
+        return next((g for g in self.guests if g.arch.name == arch and g.os_type == os_type
+                     and domain_type in g.domain_types), None)
+
     @property
     def domain_types(self):
         seen = []

@@ -19,15 +19,15 @@ import xml.etree.ElementTree as ET
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host, define
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import CHANNEL_NAME_RE
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import channel_name_problem
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     ChannelUnsupportedError, DomainNotFoundError, LibvirtCallError, SpecError, VirtopsError)
 
 
 def check_name(name, path="name"):
-    if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
-        raise SpecError(path, "must be 1-127 letters, digits, '.', '_' or '-' starting with a letter "
-                              "or digit, got %r" % (name,))
+    problem = channel_name_problem(name)
+    if problem:
+        raise SpecError(path, problem)
 
 
 def find_channel(root, name):

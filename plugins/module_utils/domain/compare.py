@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import QEMU_NS
@@ -118,9 +117,3 @@ def canonical(xml_text):
     if hasattr(ET, "indent"):  # Python >= 3.9
         ET.indent(root)
     return ET.canonicalize(ET.tostring(root, encoding="unicode"))
-
-
-def unified_diff(before, after, name):
-    return "".join(difflib.unified_diff(
-        (before or "").splitlines(True), (after or "").splitlines(True),
-        "%s (before)" % name, "%s (after)" % name))

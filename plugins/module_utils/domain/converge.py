@@ -57,8 +57,7 @@ class Host(object):
     def domcaps(self, arch, domain_type, os_type):
         key = (arch, domain_type, os_type)
         if key not in self._domcaps:
-            guest = next((g for g in self.caps.guests if g.arch.name == arch
-                          and g.os_type == os_type and domain_type in g.domain_types), None)
+            guest = self.caps.guest_for(arch, os_type, domain_type)
             try:
                 self._domcaps[key] = domain_capabilities_for(self.conn, guest, domain_type)
             except LibvirtCallError:

@@ -366,8 +366,7 @@ def for_domain(caps, domain_type, os_type, arch, domcaps_for=None):
     if cls is None:
         return None
     os_type = cls.capability_os_type(os_type)
-    guest = next((g for g in caps.guests if g.arch.name == arch and g.os_type == os_type
-                  and domain_type in g.domain_types), None)
+    guest = caps.guest_for(arch, os_type, domain_type)
     if guest is None:
         return None
     domcaps = domcaps_for(arch, domain_type, os_type) if domcaps_for else None

@@ -282,14 +282,21 @@ def _user_net(check, value, path):
     return str(net)
 
 
+def channel_name_problem(name):
+    """Why ``name`` cannot name a channel (libvirt and the guest reader both accept it), or None."""
+    if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
+        return ("must be 1-127 letters, digits, '.', '_' or '-' starting with a letter or digit, got %r"
+                % (name,))
+    return None
+
+
 def _channel(check, raw, path):
     if not check.mapping(raw, CHANNEL_KEYS, path):
         return None
     name = raw.get("name")
-    if not isinstance(name, str) or not CHANNEL_NAME_RE.match(name):
-        check.fail(join_path(path, "name"),
-                   "must be 1-127 letters, digits, '.', '_' or '-' "
-                   "starting with a letter or digit, got %r" % (name,))
+    problem = channel_name_problem(name)
+    if problem:
+        check.fail(join_path(path, "name"), problem)
     return {"name": name,
             "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), "auto"),
             "path": check.abspath(raw.get("path"), join_path(path, "path"))}

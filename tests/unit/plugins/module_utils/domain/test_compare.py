@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from unit_helpers import unified_diff
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare
 
 # What the test driver profile generates for a small guest (type and arch from test:///default).
@@ -264,20 +265,20 @@ def test_canonical_ignores_attribute_order_but_not_values():
 def test_unified_diff_shows_the_changed_line():
     before = compare.canonical(LIBVIRT_LIKE)
     after = compare.canonical(LIBVIRT_LIKE.replace("<memory unit='KiB'>524288", "<memory unit='KiB'>1048576"))
-    diff = compare.unified_diff(before, after, "cmp1")
+    diff = unified_diff(before, after, "cmp1")
     lines = diff.splitlines()
     assert lines[:2] == ["--- cmp1 (before)", "+++ cmp1 (after)"]
     assert [line for line in lines if line[:1] in "+-" and line[:3] not in ("---", "+++")] == [
         '-  <memory unit="KiB">524288</memory>', '+  <memory unit="KiB">1048576</memory>']
-    assert compare.unified_diff(before, before, "cmp1") == ""
+    assert unified_diff(before, before, "cmp1") == ""
 
 
 def test_unified_diff_of_a_new_and_a_removed_domain():
     text = compare.canonical(OURS)
-    created = compare.unified_diff("", text, "cmp1")
+    created = unified_diff("", text, "cmp1")
     assert created.startswith("--- cmp1 (before)\n+++ cmp1 (after)\n@@ -0,0 +1,")
     assert "+  <name>cmp1</name>\n" in created
-    removed = compare.unified_diff(text, None, "cmp1")
+    removed = unified_diff(text, None, "cmp1")
     assert "-  <name>cmp1</name>\n" in removed
     assert [line for line in removed.splitlines() if line.startswith("+")] == ["+++ cmp1 (after)"]
 

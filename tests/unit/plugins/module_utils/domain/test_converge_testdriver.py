@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from unit_helpers import unified_diff
 from ansible_collections.virtops.hypervisor.plugins.module_utils import events
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, converge, profiles, spec
 
@@ -115,7 +116,7 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
     # The planned XML carried the UUID and MACs, so check mode showed only the memory change.
     assert ET.fromstring(plans[1].desired).findtext("uuid") == before.findtext("uuid")
     shown = converge.diff_for(real[1]["diff"])
-    diff = compare.unified_diff(shown["before"], shown["after"], "cv-b")
+    diff = unified_diff(shown["before"], shown["after"], "cv-b")
     assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
         '-  <memory unit="KiB">131072</memory>', '-  <currentMemory unit="KiB">131072</currentMemory>',
         '+  <memory unit="KiB">262144</memory>', '+  <currentMemory unit="KiB">262144</currentMemory>']
@@ -124,7 +125,7 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
 
 def _hunk(raw_diff):
     shown = converge.diff_for(raw_diff)
-    diff = compare.unified_diff(shown["before"], shown["after"], "x")
+    diff = unified_diff(shown["before"], shown["after"], "x")
     return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
 
