@@ -25,8 +25,18 @@ def _sub(parent, tag, text=None, **attrs):
 
 
 class DomainElement(XMLElement):
+    """One element of a domain's XML, with no policy: what it holds and how it is written."""
+
     def format_dom(self):
         raise NotImplementedError
+
+    def __eq__(self, other):
+        return type(self) is type(other) and vars(self) == vars(other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = None
 
     def to_xml(self):
         return ET.tostring(self.format_dom(), encoding="unicode")
@@ -205,44 +215,55 @@ class ChannelConfig(DomainElement):
             self.target_type, self.name = target.get("type"), target.get("name")
 
 
-class SerialConsoleConfig(DomainElement):
-    """The guest console: <serial> + <console> on emulated machines, <console> alone on Xen PV.
+class _CharDevConfig(DomainElement):
+    """A character device: a pty, or with ``log_path`` a file the output is written to."""
 
-    A pty by default; with ``log_path`` the console is written to that file instead.
-    """
-
-    root_name = "console"
-
-    def __init__(self, target_type="serial", with_serial=True, log_path=None):
-        self.target_type = target_type
-        self.with_serial = with_serial
+    def __init__(self, log_path=None):
         self.log_path = log_path
 
-    def _chardev(self, tag):
-        node = ET.Element(tag, {"type": "file" if self.log_path else "pty"})
+    def _chardev(self):
+        node = ET.Element(self.root_name, {"type": "file" if self.log_path else "pty"})
         if self.log_path:
             _sub(node, "source", path=self.log_path)
         return node
 
-    def format_nodes(self):
-        nodes = []
-        if self.with_serial:
-            serial = self._chardev("serial")
-            _sub(serial, "target", port=0)
-            nodes.append(serial)
-        console = self._chardev("console")
-        _sub(console, "target", type=self.target_type, port=0)
-        nodes.append(console)
-        return nodes
-
-    def format_dom(self):
-        return self.format_nodes()[-1]
-
-    def parse_dom(self, node):
-        target = node.find("target")
-        self.target_type = target.get("type") if target is not None else None
+    def _parse_source(self, node):
         source = node.find("source")
         self.log_path = source.get("path") if node.get("type") == "file" and source is not None else None
+
+
+class SerialConfig(_CharDevConfig):
+    """<serial>: the emulated serial port the console of an emulated machine sits on."""
+
+    root_name = "serial"
+
+    def format_dom(self):
+        node = self._chardev()
+        _sub(node, "target", port=0)
+        return node
+
+    def parse_dom(self, node):
+        self._parse_source(node)
+
+
+class ConsoleConfig(_CharDevConfig):
+    """<console>: on the serial port (``serial``) or Xen's PV console (``xen``)."""
+
+    root_name = "console"
+
+    def __init__(self, target_type="serial", log_path=None):
+        super(ConsoleConfig, self).__init__(log_path)
+        self.target_type = target_type
+
+    def format_dom(self):
+        node = self._chardev()
+        _sub(node, "target", type=self.target_type, port=0)
+        return node
+
+    def parse_dom(self, node):
+        self._parse_source(node)
+        target = node.find("target")
+        self.target_type = target.get("type") if target is not None else None
 
 
 QEMU_NS = "http://libvirt.org/schemas/domain/qemu/1.0"
@@ -342,10 +363,7 @@ class DomainConfig(DomainElement):
                 _sub(root, event, getattr(self, event))
         devices = _sub(root, "devices")
         for dev in self.devices:
-            if isinstance(dev, SerialConsoleConfig):
-                devices.extend(dev.format_nodes())
-            else:
-                devices.append(dev.format_dom())
+            devices.append(dev.format_dom())
         root.extend(self.extra_elements)
         if self.qemu_commandline is not None and self.qemu_commandline.args:
             root.append(self.qemu_commandline.format_dom())
@@ -363,11 +381,18 @@ class DomainConfig(DomainElement):
         if os_node is not None:
             self.os = OSConfig.from_dom(os_node)
         self.bootloader = text_of(node, "bootloader")
+        features = node.find("features")
+        self.features = [child.tag for child in features] if features is not None else []
+        cpu = node.find("cpu")
+        self.cpu = CPUConfig.from_dom(cpu) if cpu is not None else None
+        for event in ("on_poweroff", "on_reboot", "on_crash"):
+            setattr(self, event, text_of(node, event))
         qemu = node.find(QemuCommandlineConfig.root_name)
         self.qemu_commandline = QemuCommandlineConfig.from_dom(qemu) if qemu is not None else None
         devices = node.find("devices")
         parsers = {"disk": DiskConfig, "interface": InterfaceConfig, "channel": ChannelConfig,
-                   "graphics": GraphicsConfig, "controller": ControllerConfig}
+                   "graphics": GraphicsConfig, "controller": ControllerConfig,
+                   "serial": SerialConfig, "console": ConsoleConfig}
         self.devices = []
         if devices is not None:
             for child in devices:

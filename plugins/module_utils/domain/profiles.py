@@ -20,8 +20,8 @@ import string
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
     PV_OS_TYPES, choose_guest, devices_for)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
-    ChannelConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig,
-    OSConfig, QemuCommandlineConfig, SerialConsoleConfig)
+    ChannelConfig, ConsoleConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig,
+    InterfaceConfig, OSConfig, QemuCommandlineConfig, SerialConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
@@ -161,8 +161,9 @@ class Profile(object):
         for chan in spec["channels"]:
             cfg.devices.append(self.channel(chan))
         if spec["serial_console"]:
-            cfg.devices.append(SerialConsoleConfig(self.console_target, self.console_with_serial,
-                                                   spec.get("console_log")))
+            if self.console_with_serial:
+                cfg.devices.append(SerialConfig(spec.get("console_log")))
+            cfg.devices.append(ConsoleConfig(self.console_target, spec.get("console_log")))
         if spec["graphics"] != "none":
             cfg.devices.append(GraphicsConfig(spec["graphics"]))
         return cfg

@@ -9,9 +9,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import config
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
-    ChannelConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig, InterfaceConfig, OSConfig,
-    SerialConsoleConfig)
+    ChannelConfig, ConsoleConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig,
+    InterfaceConfig, OSConfig, QemuCommandlineConfig, SerialConfig)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import XMLParseError
 
 ELEMENTS = [
@@ -37,7 +38,45 @@ ELEMENTS = [
                               cmdline="root=/dev/xvda1 console=hvc0")),
     ("os-bare", OSConfig(os_type="hvm")),
     ("graphics", GraphicsConfig("vnc", "127.0.0.1")),
+    ("cpu-model", CPUConfig(mode="custom", model="qemu64")),
+    ("cpu-host-model", CPUConfig(mode="host-model")),
+    ("serial-pty", SerialConfig()),
+    ("serial-file", SerialConfig("/var/log/c.log")),
+    ("console-serial-file", ConsoleConfig("serial", "/var/log/c.log")),
+    ("console-xen-pty", ConsoleConfig("xen")),
+    ("controller-virtio-serial", ControllerConfig("virtio-serial", 0)),
+    ("qemu-commandline", QemuCommandlineConfig(["-netdev", "user,id=u0"])),
+    ("domain-full", None),
 ]
+
+
+def _full_domain():
+    dom = DomainConfig()
+    dom.domain_type, dom.name, dom.uuid = "qemu", "rt1", "0b9a4a8e-2c1d-4c5e-9f61-1e2d3c4b5a69"
+    dom.memory_kib, dom.vcpus = 131072, 2
+    dom.os = OSConfig(os_type="hvm", arch="x86_64", machine="pc-q35-7.2", kernel="/b/vmlinuz")
+    dom.features = ["acpi", "apic"]
+    dom.cpu = CPUConfig(mode="custom", model="qemu64")
+    dom.on_poweroff, dom.on_reboot, dom.on_crash = "destroy", "restart", "destroy"
+    dom.devices = [ControllerConfig("virtio-serial", 0),
+                   DiskConfig(source_type="file", device="disk", path="/i/a.qcow2", driver_name="qemu",
+                              driver_type="qcow2", target_dev="vda", target_bus="virtio"),
+                   InterfaceConfig(net_type="bridge", source="br0", mac="52:54:00:12:34:56", model="virtio"),
+                   ChannelConfig(name="org.x.0", source_type="unix", target_type="virtio"),
+                   SerialConfig("/var/log/c.log"), ConsoleConfig("serial", "/var/log/c.log"),
+                   GraphicsConfig("vnc", "127.0.0.1")]
+    dom.qemu_commandline = QemuCommandlineConfig(["-netdev", "user,id=u0"])
+    return dom
+
+
+ELEMENTS[-1] = ("domain-full", _full_domain())
+
+
+def test_every_element_class_is_round_tripped():
+    classes = set(cls for name, cls in vars(config).items()
+                  if isinstance(cls, type) and issubclass(cls, config.DomainElement)
+                  and cls.__module__ == config.__name__ and not name.startswith("_") and cls is not config.DomainElement)
+    assert classes == set(type(e[1]) for e in ELEMENTS)
 
 
 @pytest.mark.parametrize("element", [e[1] for e in ELEMENTS], ids=[e[0] for e in ELEMENTS])
@@ -68,12 +107,9 @@ def test_cpu_model_and_console_nodes():
     assert cpu.to_xml() == '<cpu mode="custom" match="exact"><model fallback="allow">qemu64</model></cpu>'
     assert (CPUConfig.from_xml(cpu.to_xml()).mode, CPUConfig.from_xml(cpu.to_xml()).model) == ("custom", "qemu64")
     assert CPUConfig(mode="host-passthrough").to_xml() == '<cpu mode="host-passthrough" />'
-    assert [ET.tostring(n, encoding="unicode") for n in SerialConsoleConfig("serial", True).format_nodes()] == [
-        '<serial type="pty"><target port="0" /></serial>',
-        '<console type="pty"><target type="serial" port="0" /></console>']
-    pv = SerialConsoleConfig("xen", False)
-    assert [n.tag for n in pv.format_nodes()] == ["console"]
-    assert SerialConsoleConfig.from_xml(pv.to_xml()).target_type == "xen"
+    assert SerialConfig().to_xml() == '<serial type="pty"><target port="0" /></serial>'
+    assert ConsoleConfig("serial").to_xml() == '<console type="pty"><target type="serial" port="0" /></console>'
+    assert ConsoleConfig.from_xml(ConsoleConfig("xen").to_xml()).target_type == "xen"
 
 
 def test_wrong_root_is_refused():
