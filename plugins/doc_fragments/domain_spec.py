@@ -175,8 +175,10 @@ options:
                 description: Guest port (needed).
                 type: int
               protocol:
-                description: V(tcp) (when omitted) or V(udp).
+                description: The protocol forwarded.
                 type: str
+                choices: [tcp, udp]
+                default: tcp
       mac:
         description: MAC address; an existing domain's MAC is kept when omitted.
         type: str

@@ -229,50 +229,12 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, lifecycle, secrets, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
+    converge, lifecycle, option_table, secrets, spec)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
-UDP_OPTIONS = dict(local_address=dict(type="str"), local_port=dict(type="int"),
-                   remote_address=dict(type="str"), remote_port=dict(type="int"))
-DOMAIN_OPTIONS = dict(
-    name=dict(type="str"),
-    xml=dict(type="str", no_log=True),
-    state=dict(type="str", choices=list(spec.STATES), default="present"),
-    memory=dict(type="raw"),
-    vcpus=dict(type="int"),
-    arch=dict(type="str"),
-    boot=dict(type="str", choices=list(spec.BOOT_MODES)),
-    domain_type=dict(type="str"),
-    machine=dict(type="str"),
-    cpu_model=dict(type="str"),
-    kernel=dict(type="str"),
-    initrd=dict(type="str"),
-    cmdline=dict(type="str", no_log=True),
-    bootloader=dict(type="str"),
-    disks=dict(type="list", elements="dict", options=dict(
-        path=dict(type="str"), type=dict(type="str", choices=list(spec.DISK_TYPES), default="auto"),
-        format=dict(type="str", choices=list(spec.DISK_FORMATS), default="auto"),
-        device=dict(type="str", choices=list(spec.DISK_DEVICES), default="disk"),
-        bus=dict(type="str", choices=list(spec.DISK_BUSES), default="auto"), target=dict(type="str"),
-        readonly=dict(type="bool"))),
-    nics=dict(type="list", elements="dict", options=dict(
-        bridge=dict(type="str"), network=dict(type="str"), mac=dict(type="str"),
-        model=dict(type="str", choices=list(spec.NIC_MODELS), default="auto"),
-        udp=dict(type="dict", options=UDP_OPTIONS),
-        user=dict(type="dict", options=dict(
-            forwards=dict(type="list", elements="dict", options=dict(
-                host_address=dict(type="str"), host_port=dict(type="int"), guest_port=dict(type="int"),
-                protocol=dict(type="str"))),
-            restrict=dict(type="bool", default=False), net=dict(type="str"))))),
-    channels=dict(type="list", elements="dict", options=dict(
-        name=dict(type="str"), type=dict(type="str", choices=list(spec.CHANNEL_TYPES), default="auto"),
-        path=dict(type="str"))),
-    graphics=dict(type="str", choices=list(spec.GRAPHICS)),
-    serial_console=dict(type="bool"),
-    console_log=dict(type="str"),
-    autostart=dict(type="bool"),
-)
+DOMAIN_OPTIONS = option_table.DOMAIN_OPTIONS
 
 
 def error_list(exc):

@@ -25,15 +25,9 @@ try:
 except ImportError:  # pragma: no cover - outside Ansible
     boolean = human_to_bytes = None
 
-STATES = ("present", "running", "shutdown", "paused", "absent")
-BOOT_MODES = ("auto", "hvm", "pv")
-DISK_DEVICES = ("disk", "cdrom")
-DISK_TYPES = ("auto", "file", "block")
-DISK_FORMATS = ("auto", "qcow2", "raw")
-DISK_BUSES = ("auto", "virtio", "xen", "scsi", "sata", "ide", "usb")
-NIC_MODELS = ("auto", "virtio", "netfront", "e1000", "e1000e", "rtl8139")
-CHANNEL_TYPES = ("auto", "unix", "pty")
-GRAPHICS = ("none", "vnc")
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.option_table import (  # noqa: F401
+    BOOT_MODES, CHANNEL_TYPES, DISK_BUSES, DISK_DEVICES, DISK_FORMATS, DISK_TYPES, FORWARD_PROTOCOLS, GRAPHICS,
+    NIC_MODELS, STATES, keys)
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 # virtio-serial port names are free text in libvirt, but the guest sees them as
@@ -45,16 +39,13 @@ MIN_MEMORY_KIB = 16 * 1024
 # QEMU's x86_64 guests address at most 4 PiB, but no host has it: 16 TiB catches unit slips.
 MAX_MEMORY_KIB = 16 * 1024 ** 3
 
-DOMAIN_KEYS = ("name", "xml", "memory", "vcpus", "arch", "boot", "domain_type", "machine",
-               "cpu_model", "kernel", "initrd", "cmdline", "bootloader", "disks", "nics",
-               "channels", "graphics", "serial_console", "console_log", "autostart", "state")
-DISK_KEYS = ("path", "type", "format", "device", "bus", "target", "readonly")
-NIC_KEYS = ("bridge", "network", "udp", "user", "mac", "model")
-USER_KEYS = ("forwards", "restrict", "net")
-FORWARD_KEYS = ("host_address", "host_port", "guest_port", "protocol")
-FORWARD_PROTOCOLS = ("tcp", "udp")
-UDP_KEYS = ("local_address", "local_port", "remote_address", "remote_port")
-CHANNEL_KEYS = ("name", "type", "path")
+DOMAIN_KEYS = keys()
+DISK_KEYS = keys("disks")
+NIC_KEYS = keys("nics")
+USER_KEYS = keys("nics", "user")
+FORWARD_KEYS = keys("nics", "user", "forwards")
+UDP_KEYS = keys("nics", "udp")
+CHANNEL_KEYS = keys("channels")
 
 
 class _Checker(object):

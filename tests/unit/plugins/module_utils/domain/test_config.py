@@ -5,7 +5,6 @@
 
 from __future__ import absolute_import, division, print_function
 
-import xml.etree.ElementTree as ET
 
 import pytest
 

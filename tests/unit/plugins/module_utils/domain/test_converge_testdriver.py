@@ -16,7 +16,7 @@ import pytest
 
 from unit_helpers import unified_diff
 from ansible_collections.virtops.hypervisor.plugins.module_utils import events
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, converge, profiles, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, profiles, spec
 
 TIMEOUT = 10
 

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The documentation of a domain spec says what the one option table says."""
+
+from __future__ import absolute_import, division, print_function
+
+import yaml
+
+from ansible_collections.virtops.hypervisor.plugins.doc_fragments.domain_spec import ModuleDocFragment
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import option_table, spec
+from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
+
+
+def _compare(table, docs, where, problems):
+    if set(table) != set(docs):
+        problems.append("%s: table %s, docs %s" % (where or "options", sorted(table), sorted(docs)))
+    for name in set(table) & set(docs):
+        mine, doc = table[name], docs[name]
+        path = "%s.%s" % (where, name) if where else name
+        for key in ("type", "elements", "choices", "default"):
+            if mine.get(key) != doc.get(key):
+                problems.append("%s.%s: table %r, docs %r" % (path, key, mine.get(key), doc.get(key)))
+        if "options" in mine or "suboptions" in doc:
+            _compare(mine.get("options") or {}, doc.get("suboptions") or {}, path, problems)
+
+
+def test_docs_and_the_option_table_agree():
+    docs = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    # The module documents name itself (it also names the target of O(state)).
+    docs["name"] = yaml.safe_load(libvirt_domain.DOCUMENTATION)["options"]["name"]
+    problems = []
+    _compare(option_table.DOMAIN_OPTIONS, docs, "", problems)
+    assert problems == []
+
+
+def test_the_spec_checker_takes_its_keys_from_the_table():
+    assert spec.DOMAIN_KEYS == tuple(option_table.DOMAIN_OPTIONS)
+    assert spec.FORWARD_KEYS == tuple(option_table.FORWARD_OPTIONS)
