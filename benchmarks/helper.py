@@ -31,17 +31,19 @@ def specs_for(uri, n, state):
 def gen(uri, n, state, outdir):
     sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
     import libvirt  # noqa: E402  pylint: disable=import-outside-toplevel
+    from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import (  # noqa: E402
+        HostCapabilities)
     from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (  # noqa: E402
-        converge, profiles, spec as specmod)
+        profiles, spec as specmod)
 
     raw = specs_for(uri, n, state)
     specs = specmod.validate(raw, "domains")
     conn = libvirt.open(uri)
     try:
-        host = converge.Host(conn)
+        host = HostCapabilities(conn)
         out = []
         for item in specs:
-            # The same calls as converge._plan_one for a domain that does not exist yet.
+            # The same calls as planner._plan_one for a domain that does not exist yet.
             profile = profiles.select(host.caps, item, host.recommended["image_format"] or "qcow2",
                                       host.domcaps)
             out.append({"name": item["name"], "xml": profile.build(item).to_xml()})

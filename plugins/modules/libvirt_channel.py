@@ -162,7 +162,7 @@ sent:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge, framing, hostend
+from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import device, framing, hostend
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SendError, VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
@@ -213,7 +213,7 @@ def main():
         params["send"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     conn = watcher = item = None
     try:
-        converge.check_name(params["name"])
+        device.check_name(params["name"])
         options.check_bounds(params, {"timeout": options.TIMEOUT})
         uri = params["uri"] or connection.default_uri(detection.detect()["type"])
         payload = _check_send(dict(params, send=send), uri)
@@ -221,7 +221,7 @@ def main():
         # Device-removed events only arrive if the loop exists before the connection.
         events.start_event_loop(libvirt)
         conn = connection.open_connection(uri, libvirt_module=libvirt)
-        item = converge.plan(conn, libvirt, params["domain"], params["name"], params["state"],
+        item = device.plan(conn, libvirt, params["domain"], params["name"], params["state"],
                              params["type"], params["path"], params["validate"])
         if payload is not None and not item.active:
             raise SendError("send: domain %s is not running; start it first" % params["domain"])
@@ -230,13 +230,13 @@ def main():
                             "(the driver or the guest's devices do not allow hot-plug); restart it "
                             "after adding the channel" % (params["domain"], params["name"]))
 
-        kind, path = converge.host_end(item.in_live)
+        kind, path = device.host_end(item.in_live)
         after_xml = item.desired_xml
         if not module.check_mode:
             if "detach_live" in item.actions:
                 watcher = events.DeviceRemovedWatcher(conn, libvirt, item.dom)
-            kind, path = converge.apply(conn, libvirt, item, watcher, params["timeout"])
-            after_xml = converge.persistent_xml(libvirt, item)
+            kind, path = device.apply(conn, libvirt, item, watcher, params["timeout"])
+            after_xml = device.persistent_xml(libvirt, item)
         sent = None
         if payload is not None:
             # No digest of the payload: from a log it would let anyone test guesses at a

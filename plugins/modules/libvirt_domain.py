@@ -229,8 +229,9 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
-    converge, lifecycle, option_table, secrets, spec)
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, lifecycle, option_table, planner, secrets, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import diff_for, result_of
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
@@ -297,17 +298,17 @@ def main():
 
     results, watcher = [], None
     try:
-        host = converge.Host(conn, local)
-        plans = converge.plan(conn, libvirt, specs, host, validate=params["validate"],
+        host = HostCapabilities(conn, local)
+        plans = planner.plan(conn, libvirt, specs, host, validate=params["validate"],
                               shutdown_mode=params["shutdown_mode"],
                               server_validation=connection.is_remote(uri),
                               local=not connection.is_remote(uri) and not uri.startswith("test:"))
         if module.check_mode:
-            results = [converge.result_of(p, True) for p in plans]
+            results = [result_of(p, True) for p in plans]
         else:
             if any(p.actions for p in plans):
                 watcher = events.LifecycleWatcher(conn, libvirt)
-            converge.apply(conn, libvirt, plans, watcher, params["timeout"],
+            executor.apply(conn, libvirt, plans, watcher, params["timeout"],
                            params["shutdown_mode"], params["remove_nvram"], results)
     except VirtopsError as exc:
         for result in results:
@@ -334,7 +335,7 @@ def main():
         trim(result, params["return_xml"])
     extra = {}
     if module._diff:
-        extra["diff"] = [masker.result({"diff": converge.diff_for(d)})["diff"]
+        extra["diff"] = [masker.result({"diff": diff_for(d)})["diff"]
                          for d, r in zip(diffs, results) if r["changed"]]
     module.exit_json(changed=changed, uri=uri, domains=results, **extra)
 

@@ -13,6 +13,8 @@ import json
 
 import pytest
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import service
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError
 from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
 from unit_helpers import run_main
 
@@ -119,7 +121,7 @@ def test_a_graphics_password_compares_and_never_shows(monkeypatch, capsys, test_
         assert GRAPHICS_SECRET not in text and "boot-T0ken-0815" not in text
     # libvirt holds the password: compared with it, the unchanged XML needs no define.
     assert GRAPHICS_SECRET in test_conn.lookupByName("md-secret").XMLDesc(
-        libvirt_domain.converge.inactive_secure(__import__("libvirt")))
+        service.inactive_secure(__import__("libvirt")))
     rc, out = run_module(monkeypatch, capsys, {"xml": RAW_WITH_PASSWORD.replace(GRAPHICS_SECRET, "other-Pass-1"),
                                                "_ansible_diff": True})
     assert rc == 0 and out["changed"] is True
@@ -137,13 +139,13 @@ def test_a_cmdline_inside_domains_is_masked_in_the_echoed_arguments(monkeypatch,
 
 
 def test_a_batch_failing_part_way_reports_changed_and_steps(monkeypatch, capsys, test_conn):
-    real_do = libvirt_domain.converge.lifecycle.do
+    real_do = libvirt_domain.executor.service.do
 
     def do(libvirt, dom, *args):
         if dom.name() == "md-pf-2":
-            raise libvirt_domain.converge.LibvirtCallError("create", "no such bridge")
+            raise LibvirtCallError("create", "no such bridge")
         return real_do(libvirt, dom, *args)
-    monkeypatch.setattr(libvirt_domain.converge.lifecycle, "do", do)
+    monkeypatch.setattr(libvirt_domain.executor.service, "do", do)
     rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-pf-1"), guest("md-pf-2", state="running")]})
     assert rc == 1 and out["changed"] is True
     assert out["msg"] == "domains[1] (md-pf-2): start: create failed: no such bridge"

@@ -7,7 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import lifecycle
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import lifecycle, service
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import (
     BLOCKED, CRASHED, PAUSED, PMSUSPENDED, RUNNING, SHUTDOWN, SHUTOFF)
 
@@ -60,11 +61,11 @@ def test_the_undefine_ladder_drops_clean_ups_but_never_the_nvram_choice(libvirt_
     keep = libvirt.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM
     every = (keep | libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA
              | libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
-    ladder = lifecycle.undefine_ladder(libvirt, remove_nvram=False)
+    ladder = service.undefine_ladder(libvirt, remove_nvram=False)
     assert ladder[0] == every
     assert ladder[-2] == keep and ladder[-1] == 0
     assert all(flags & keep for flags in ladder[:-1])
-    assert lifecycle.undefine_ladder(libvirt, remove_nvram=True)[0] & libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
+    assert service.undefine_ladder(libvirt, remove_nvram=True)[0] & libvirt.VIR_DOMAIN_UNDEFINE_NVRAM
 
 
 class RefusingDomain(object):
@@ -83,15 +84,15 @@ class RefusingDomain(object):
 
 def test_undefine_walks_the_ladder_without_reading_the_message(libvirt_module):
     libvirt = libvirt_module
-    ladder = lifecycle.undefine_ladder(libvirt, False)
+    ladder = service.undefine_ladder(libvirt, False)
     dom = RefusingDomain(libvirt, ladder[2], libvirt.VIR_ERR_NO_SUPPORT)
-    assert lifecycle.undefine(libvirt, dom, False) == ladder[2]
+    assert service.undefine(libvirt, dom, False) == ladder[2]
     assert dom.tried == ladder[:3]
 
 
 def test_undefine_stops_at_an_error_that_is_not_a_refused_flag(libvirt_module):
     libvirt = libvirt_module
     dom = RefusingDomain(libvirt, None, libvirt.VIR_ERR_OPERATION_INVALID)
-    with pytest.raises(lifecycle.LibvirtCallError):
-        lifecycle.undefine(libvirt, dom, False)
+    with pytest.raises(LibvirtCallError):
+        service.undefine(libvirt, dom, False)
     assert len(dom.tried) == 1

@@ -8,7 +8,8 @@ from __future__ import absolute_import, division, print_function
 import pytest
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import events
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, planner, spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
@@ -261,11 +262,11 @@ def test_absent_needs_a_name_only_and_xml_specs_keep_state_and_autostart():
 def module_path(conn, libvirt, raw):
     """What libvirt_domain's main() does with one connection, minus AnsibleModule."""
     specs = spec.validate(raw, "domains")
-    host = converge.Host(conn)
-    plans = converge.plan(conn, libvirt, specs, host)
+    host = HostCapabilities(conn)
+    plans = planner.plan(conn, libvirt, specs, host)
     watcher = events.LifecycleWatcher(conn, libvirt)
     try:
-        return converge.apply(conn, libvirt, plans, watcher, timeout=10)
+        return executor.apply(conn, libvirt, plans, watcher, timeout=10)
     finally:
         watcher.close()
 

@@ -18,7 +18,8 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.converge import Host, define
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.service import define
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import channel_name_problem
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     ChannelUnsupportedError, DomainNotFoundError, LibvirtCallError, SpecError, VirtopsError)
@@ -106,7 +107,7 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
     item.in_config = find_channel(config_root, name)
     item.in_live = find_channel(live_root, name) if live_root is not None else None
 
-    host = Host(conn)
+    host = HostCapabilities(conn)
     os_node = config_root.find("os/type")
     item.profile = profiles.for_domain(host.caps, config_root.get("type"), (os_node.text or "").strip(),
                                        os_node.get("arch"), host.domcaps)

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""channel.converge: plan()/apply() of one named host <-> guest channel of a domain.
+"""channel.device: plan()/apply() of one named host <-> guest channel of a domain.
 
 Three kinds of tests:
 
@@ -23,7 +23,7 @@ import pytest
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
-from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge
+from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import device
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import profiles, schema
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, SpecError)
@@ -77,7 +77,7 @@ def define_test_domain(conn, name, devices=""):
 
 @pytest.mark.parametrize("name", ["a", "9", CHAN, "org.qemu.guest_agent.0", "a-b_c.d", "x" * 127])
 def test_check_name_accepts_valid_names(name):
-    converge.check_name(name)
+    device.check_name(name)
 
 
 @pytest.mark.parametrize("name", ["", "has space", "-lead", ".lead", "_lead", "x" * 128, "a/b", "ä", None, 5],
@@ -85,7 +85,7 @@ def test_check_name_accepts_valid_names(name):
                               "none", "int"])
 def test_check_name_rejects_bad_names(name):
     with pytest.raises(SpecError) as info:
-        converge.check_name(name)
+        device.check_name(name)
     assert info.value.path == "name"
     assert str(info.value).startswith("name: must be 1-127 letters"), str(info.value)
     assert repr(name) in str(info.value)
@@ -99,10 +99,10 @@ def test_find_channel_matches_the_target_name_only():
         "<channel type='pty'><target type='xen' name='org.b'/></channel>"
         "<console type='pty'><target type='serial' name='org.c'/></console>"
         "</devices></domain>")
-    assert converge.find_channel(root, "org.a").get("type") == "unix"
-    assert converge.find_channel(root, "org.b").get("type") == "pty"
-    assert converge.find_channel(root, "org.c") is None
-    assert converge.find_channel(root, "org") is None
+    assert device.find_channel(root, "org.a").get("type") == "unix"
+    assert device.find_channel(root, "org.b").get("type") == "pty"
+    assert device.find_channel(root, "org.c") is None
+    assert device.find_channel(root, "org") is None
 
 
 @pytest.mark.parametrize("xml, expected", [
@@ -119,11 +119,11 @@ def test_find_channel_matches_the_target_name_only():
     ("<channel type='unix' tty='/dev/pts/6'><target type='virtio' name='org.a'/></channel>", ("unix", None)),
 ], ids=["unix", "pty-source", "pty-tty-only", "pty-source-wins", "unix-no-path", "unix-ignores-tty"])
 def test_host_end(xml, expected):
-    assert converge.host_end(ET.fromstring(xml)) == expected
+    assert device.host_end(ET.fromstring(xml)) == expected
 
 
 def test_host_end_of_no_channel():
-    assert converge.host_end(None) == (None, None)
+    assert device.host_end(None) == (None, None)
 
 
 # --- plan()/apply() on test:///default ------------------------------------------------------
@@ -132,33 +132,33 @@ def test_running_domain_gets_the_channel_in_its_config_and_needs_a_restart(test_
     libvirt = libvirt_module
     name = "org.virtops.running.0"
     before = snapshot(test_conn, libvirt, "test")
-    item = converge.plan(test_conn, libvirt, "test", name, "present")
+    item = device.plan(test_conn, libvirt, "test", name, "present")
     assert (item.actions, item.restart_required, item.active, item.changed) == (["attach_config"], True, True, True)
     assert (item.in_config, item.in_live, item.validated) == (None, None, True)
     assert item.profile.name == "test driver" and item.profile.hotplug_channels is False
     assert channels(item.config_xml)[-1] == ("unix", "virtio", name, None)
     assert snapshot(test_conn, libvirt, "test") == before, "plan() changed the domain"
 
-    assert converge.apply(test_conn, libvirt, item) == (None, None)
+    assert device.apply(test_conn, libvirt, item) == (None, None)
     assert ("unix", "virtio", name, None) in channels(inactive_xml(test_conn, libvirt, "test"))
     assert name not in [c[2] for c in channels(live_xml(test_conn, "test"))]
     assert test_conn.lookupByName("test").isActive() == 1
     # The element alone, as libvirt indents it, without the whitespace that follows it.
-    assert converge.persistent_xml(libvirt, item) == (
+    assert device.persistent_xml(libvirt, item) == (
         '<channel type="unix">\n      <target type="virtio" name="%s" />\n    </channel>' % name)
 
-    again = converge.plan(test_conn, libvirt, "test", name, "present")
+    again = device.plan(test_conn, libvirt, "test", name, "present")
     assert (again.actions, again.changed, again.config_xml) == ([], False, None)
     # The running domain still lacks it: the restart is still owed.
     assert again.restart_required is True
     assert again.in_config is not None and again.in_live is None
 
-    gone = converge.plan(test_conn, libvirt, "test", name, "absent")
+    gone = device.plan(test_conn, libvirt, "test", name, "absent")
     assert (gone.actions, gone.restart_required) == (["detach_config"], False)
-    converge.apply(test_conn, libvirt, gone)
+    device.apply(test_conn, libvirt, gone)
     assert name not in [c[2] for c in channels(inactive_xml(test_conn, libvirt, "test"))]
-    assert converge.persistent_xml(libvirt, gone) == ""
-    last = converge.plan(test_conn, libvirt, "test", name, "absent")
+    assert device.persistent_xml(libvirt, gone) == ""
+    last = device.plan(test_conn, libvirt, "test", name, "absent")
     assert (last.actions, last.restart_required, last.config_xml) == ([], False, None)
 
 
@@ -167,7 +167,7 @@ def test_shut_off_domain_present_then_absent(test_conn, libvirt_module):
     define_test_domain(test_conn, "ch-off")
     original = ET.fromstring(inactive_xml(test_conn, libvirt, "ch-off"))
 
-    item = converge.plan(test_conn, libvirt, "ch-off", CHAN, "present")
+    item = device.plan(test_conn, libvirt, "ch-off", CHAN, "present")
     assert (item.actions, item.restart_required, item.active) == (["attach_config"], False, False)
     assert item.desired_xml == '<channel type="unix"><target type="virtio" name="%s" /></channel>' % CHAN
     # The new definition is the old one plus the channel: UUID, name and every device kept.
@@ -177,7 +177,7 @@ def test_shut_off_domain_present_then_absent(test_conn, libvirt_module):
     new_devices = [ET.tostring(d) for d in new.find("devices")]
     assert new_devices[:-1] == old_devices and len(old_devices) >= 2
     assert [c.tag for c in new if c.tag != "devices"] == [c.tag for c in original if c.tag != "devices"]
-    assert converge.apply(test_conn, libvirt, item) == (None, None)
+    assert device.apply(test_conn, libvirt, item) == (None, None)
     after = ET.fromstring(inactive_xml(test_conn, libvirt, "ch-off"))
     assert after.findtext("uuid") == original.findtext("uuid")
     assert channels(ET.tostring(after, encoding="unicode")) == [("unix", "virtio", CHAN, None)]
@@ -185,44 +185,44 @@ def test_shut_off_domain_present_then_absent(test_conn, libvirt_module):
     assert after.find("devices/interface/mac").get("address") == "52:54:00:12:34:56"
     assert test_conn.lookupByName("ch-off").isActive() == 0
 
-    again = converge.plan(test_conn, libvirt, "ch-off", CHAN, "present")
+    again = device.plan(test_conn, libvirt, "ch-off", CHAN, "present")
     assert (again.actions, again.restart_required, again.config_xml) == ([], False, None)
 
-    gone = converge.plan(test_conn, libvirt, "ch-off", CHAN, "absent")
+    gone = device.plan(test_conn, libvirt, "ch-off", CHAN, "absent")
     assert (gone.actions, gone.restart_required) == (["detach_config"], False)
     assert channels(gone.config_xml) == []
     assert ET.fromstring(gone.config_xml).findtext("uuid") == original.findtext("uuid")
-    converge.apply(test_conn, libvirt, gone)
+    device.apply(test_conn, libvirt, gone)
     assert channels(inactive_xml(test_conn, libvirt, "ch-off")) == []
-    assert converge.plan(test_conn, libvirt, "ch-off", CHAN, "absent").actions == []
+    assert device.plan(test_conn, libvirt, "ch-off", CHAN, "absent").actions == []
 
 
 def test_same_name_other_type_is_replaced(test_conn, libvirt_module):
     libvirt = libvirt_module
     define_test_domain(test_conn, "ch-type")
-    converge.apply(test_conn, libvirt, converge.plan(test_conn, libvirt, "ch-type", CHAN, "present"))
+    device.apply(test_conn, libvirt, device.plan(test_conn, libvirt, "ch-type", CHAN, "present"))
 
-    item = converge.plan(test_conn, libvirt, "ch-type", CHAN, "present", chan_type="pty")
+    item = device.plan(test_conn, libvirt, "ch-type", CHAN, "present", chan_type="pty")
     assert (item.actions, item.restart_required) == (["detach_config", "attach_config"], False)
     assert item.in_config is not None and item.in_config.get("type") == "unix"
     assert channels(item.config_xml) == [("pty", "virtio", CHAN, None)]
-    converge.apply(test_conn, libvirt, item)
+    device.apply(test_conn, libvirt, item)
     assert channels(inactive_xml(test_conn, libvirt, "ch-type")) == [("pty", "virtio", CHAN, None)]
-    assert converge.plan(test_conn, libvirt, "ch-type", CHAN, "present", chan_type="pty").actions == []
+    assert device.plan(test_conn, libvirt, "ch-type", CHAN, "present", chan_type="pty").actions == []
     # auto is a unix socket for virtio: back again.
-    assert converge.plan(test_conn, libvirt, "ch-type", CHAN, "present").actions == ["detach_config", "attach_config"]
+    assert device.plan(test_conn, libvirt, "ch-type", CHAN, "present").actions == ["detach_config", "attach_config"]
 
 
 def test_unix_path_is_kept_and_compared(test_conn, libvirt_module):
     libvirt = libvirt_module
     define_test_domain(test_conn, "ch-path")
     sock = "/run/virtops/ch-path.sock"
-    item = converge.plan(test_conn, libvirt, "ch-path", CHAN, "present", chan_type="unix", path=sock)
+    item = device.plan(test_conn, libvirt, "ch-path", CHAN, "present", chan_type="unix", path=sock)
     assert item.actions == ["attach_config"]
-    converge.apply(test_conn, libvirt, item)
+    device.apply(test_conn, libvirt, item)
     assert channels(inactive_xml(test_conn, libvirt, "ch-path")) == [("unix", "virtio", CHAN, sock)]
-    assert converge.plan(test_conn, libvirt, "ch-path", CHAN, "present", path=sock).actions == []
-    moved = converge.plan(test_conn, libvirt, "ch-path", CHAN, "present", path="/run/virtops/other.sock")
+    assert device.plan(test_conn, libvirt, "ch-path", CHAN, "present", path=sock).actions == []
+    moved = device.plan(test_conn, libvirt, "ch-path", CHAN, "present", path="/run/virtops/other.sock")
     assert moved.actions == ["detach_config", "attach_config"]
     assert channels(moved.config_xml) == [("unix", "virtio", CHAN, "/run/virtops/other.sock")]
 
@@ -232,13 +232,13 @@ def test_other_channels_are_left_alone(test_conn, libvirt_module):
     define_test_domain(test_conn, "ch-many", devices=(
         "<channel type='pty'><target type='virtio' name='org.other.0'/></channel>"
         "<channel type='unix'><target type='virtio' name='org.other.1'/></channel>"))
-    item = converge.plan(test_conn, libvirt, "ch-many", CHAN, "present")
+    item = device.plan(test_conn, libvirt, "ch-many", CHAN, "present")
     assert item.actions == ["attach_config"]
-    converge.apply(test_conn, libvirt, item)
+    device.apply(test_conn, libvirt, item)
     assert [c[2] for c in channels(inactive_xml(test_conn, libvirt, "ch-many"))] == ["org.other.0", "org.other.1", CHAN]
-    gone = converge.plan(test_conn, libvirt, "ch-many", "org.other.0", "absent")
+    gone = device.plan(test_conn, libvirt, "ch-many", "org.other.0", "absent")
     assert gone.actions == ["detach_config"]
-    converge.apply(test_conn, libvirt, gone)
+    device.apply(test_conn, libvirt, gone)
     assert channels(inactive_xml(test_conn, libvirt, "ch-many")) == [
         ("unix", "virtio", "org.other.1", None), ("unix", "virtio", CHAN, None)]
 
@@ -249,13 +249,13 @@ def test_running_domain_with_the_channel_live(test_conn, libvirt_module):
     devices = "<channel type='unix'><target type='virtio' name='%s'/></channel>" % CHAN
     dom = define_test_domain(test_conn, "ch-live", devices=devices)
     dom.create()
-    item = converge.plan(test_conn, libvirt, "ch-live", CHAN, "present")
+    item = device.plan(test_conn, libvirt, "ch-live", CHAN, "present")
     assert (item.actions, item.restart_required, item.active) == ([], False, True)
-    assert converge.host_end(item.in_live) == ("unix", None)
+    assert device.host_end(item.in_live) == ("unix", None)
     # Removing it from the config leaves the running domain with it until a restart.
-    gone = converge.plan(test_conn, libvirt, "ch-live", CHAN, "absent")
+    gone = device.plan(test_conn, libvirt, "ch-live", CHAN, "absent")
     assert (gone.actions, gone.restart_required) == (["detach_config"], True)
-    converge.apply(test_conn, libvirt, gone)
+    device.apply(test_conn, libvirt, gone)
     assert channels(inactive_xml(test_conn, libvirt, "ch-live")) == []
     assert [c[2] for c in channels(live_xml(test_conn, "ch-live"))] == [CHAN]
 
@@ -263,16 +263,16 @@ def test_running_domain_with_the_channel_live(test_conn, libvirt_module):
 def test_validate_false_skips_the_schema(test_conn, libvirt_module):
     libvirt = libvirt_module
     define_test_domain(test_conn, "ch-noval")
-    item = converge.plan(test_conn, libvirt, "ch-noval", CHAN, "present", validate=False)
+    item = device.plan(test_conn, libvirt, "ch-noval", CHAN, "present", validate=False)
     assert (item.actions, item.validated) == (["attach_config"], False)
-    converge.apply(test_conn, libvirt, item)
+    device.apply(test_conn, libvirt, item)
     assert channels(inactive_xml(test_conn, libvirt, "ch-noval")) == [("unix", "virtio", CHAN, None)]
 
 
 def test_unknown_domain(test_conn, libvirt_module):
     before = sorted(d.name() for d in test_conn.listAllDomains())
-    with pytest.raises(converge.DomainNotFoundError) as info:
-        converge.plan(test_conn, libvirt_module, "ch-no-such-domain", CHAN, "present")
+    with pytest.raises(device.DomainNotFoundError) as info:
+        device.plan(test_conn, libvirt_module, "ch-no-such-domain", CHAN, "present")
     assert str(info.value) == ("domain ch-no-such-domain: no such domain "
                                "(define it first, e.g. with libvirt_domain)")
     assert sorted(d.name() for d in test_conn.listAllDomains()) == before
@@ -283,14 +283,14 @@ def test_unknown_domain(test_conn, libvirt_module):
 def test_bad_name_fails_and_changes_nothing(test_conn, libvirt_module, name, state):
     before = snapshot(test_conn, libvirt_module, "test")
     with pytest.raises(SpecError) as info:
-        converge.plan(test_conn, libvirt_module, "test", name, state)
+        device.plan(test_conn, libvirt_module, "test", name, state)
     assert str(info.value).startswith("name:"), str(info.value)
     assert snapshot(test_conn, libvirt_module, "test") == before
 
 
 def test_bad_name_is_reported_before_the_domain_is_looked_up(test_conn, libvirt_module):
     with pytest.raises(SpecError) as info:
-        converge.plan(test_conn, libvirt_module, "ch-no-such-domain", "has space", "present")
+        device.plan(test_conn, libvirt_module, "ch-no-such-domain", "has space", "present")
     assert str(info.value).startswith("name:")
 
 
@@ -300,8 +300,8 @@ def test_driver_without_channels_is_refused(test_conn, libvirt_module):
     test_conn.defineXML("<domain type='test'><name>ch-pv</name><memory unit='KiB'>131072</memory>"
                         "<os><type arch='i686'>xen</type><kernel>/boot/vmlinuz</kernel></os><devices/></domain>")
     before = snapshot(test_conn, libvirt, "ch-pv")
-    with pytest.raises(converge.ChannelUnsupportedError) as info:
-        converge.plan(test_conn, libvirt, "ch-pv", CHAN, "present")
+    with pytest.raises(device.ChannelUnsupportedError) as info:
+        device.plan(test_conn, libvirt, "ch-pv", CHAN, "present")
     assert str(info.value) == "domain ch-pv: its driver (test, xen guest) has no host <-> guest channel"
     assert snapshot(test_conn, libvirt, "ch-pv") == before
 
@@ -400,21 +400,21 @@ class VersionConn(object):
 ], ids=["old-libvirt", "both-old", "old-xen"])
 def test_xen_channels_need_recent_versions(os_type, pname, lib, hyp, message):
     profile = profile_for(XEN_CAPS, "xen", os_type, "x86_64")
-    with pytest.raises(converge.ChannelUnsupportedError) as info:
-        converge._check_versions(VersionConn(lib, hyp), profile, "g1")
+    with pytest.raises(device.ChannelUnsupportedError) as info:
+        device._check_versions(VersionConn(lib, hyp), profile, "g1")
     assert str(info.value) == message % pname
 
 
 @pytest.mark.parametrize("lib, hyp", [(2003000, 4005000), (9000000, 4017000)])
 def test_xen_channels_with_recent_versions(lib, hyp):
     conn = VersionConn(lib, hyp)
-    converge._check_versions(conn, profile_for(XEN_CAPS, "xen", "xen", "x86_64"), "g1")
+    device._check_versions(conn, profile_for(XEN_CAPS, "xen", "xen", "x86_64"), "g1")
     assert conn.asked == ["getLibVersion", "getVersion"]
 
 
 def test_qemu_profile_checks_no_version():
     conn = VersionConn(1, 1)
-    converge._check_versions(conn, profile_for(KVM_CAPS, "kvm", "hvm", "x86_64"), "g1")
+    device._check_versions(conn, profile_for(KVM_CAPS, "kvm", "hvm", "x86_64"), "g1")
     assert conn.asked == []
 
 
@@ -484,7 +484,7 @@ class FakeDomain(object):
         if self.unplug_at_once:
             root = ET.fromstring(self.live)
             name = ET.fromstring(xml).find("target").get("name")
-            root.find("devices").remove(converge.find_channel(root, name))
+            root.find("devices").remove(device.find_channel(root, name))
             self.live = ET.tostring(root, encoding="unicode")
 
 
@@ -544,36 +544,36 @@ def kvm_running(libvirt, config_channel="", live_channel="", controller=VIRTIO_S
 def test_kvm_running_domain_is_hot_plugged(libvirt_module):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt)
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     assert item.profile.name == "QEMU/KVM"
     assert (item.actions, item.restart_required, item.validated) == (["attach_config", "attach_live"], False, True)
     assert conn.defined == [] and dom.calls == []
-    kind, path = converge.apply(conn, libvirt, item)
+    kind, path = device.apply(conn, libvirt, item)
     assert (kind, path) == ("unix", "/run/g1/%s" % CHAN)
     # The running domain first: had it refused, the persistent definition would be untouched.
     assert dom.calls == [("attach", item.desired_xml, libvirt.VIR_DOMAIN_AFFECT_LIVE),
                          ("define", item.config_xml, 0)]
     assert (item.actions, item.restart_required) == (["attach_config", "attach_live"], False)
-    assert converge.plan(conn, libvirt, "g1", CHAN, "present").actions == []
+    assert device.plan(conn, libvirt, "g1", CHAN, "present").actions == []
 
 
 def test_kvm_live_channel_as_libvirt_reports_it_fits(libvirt_module):
     """libvirt adds a socket path, state, alias and address to the live channel: no change."""
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt, CONFIG_KVM_CHANNEL, LIVE_KVM_CHANNEL)
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     assert (item.actions, item.restart_required) == ([], False)
-    assert converge.host_end(item.in_live) == (
+    assert device.host_end(item.in_live) == (
         "unix", "/var/lib/libvirt/qemu/channel/target/domain-1-g1/%s" % CHAN)
 
 
 def test_kvm_running_domain_is_hot_unplugged(libvirt_module):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt, CONFIG_KVM_CHANNEL, LIVE_KVM_CHANNEL)
-    item = converge.plan(conn, libvirt, "g1", CHAN, "absent")
+    item = device.plan(conn, libvirt, "g1", CHAN, "absent")
     assert (item.actions, item.restart_required) == (["detach_config", "detach_live"], False)
     watcher = FakeWatcher(event=None)
-    assert converge.apply(conn, libvirt, item, watcher, 5) == (None, None)
+    assert device.apply(conn, libvirt, item, watcher, 5) == (None, None)
     [(xml, flags)] = conn.defined
     assert channels(xml) == [] and flags == 0
     assert [(c[0], c[2]) for c in dom.calls] == [("detach", libvirt.VIR_DOMAIN_AFFECT_LIVE), ("define", 0)]
@@ -589,25 +589,25 @@ def test_kvm_hot_unplug_waits_for_the_event(libvirt_module):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt, CONFIG_KVM_CHANNEL, LIVE_KVM_CHANNEL)
     dom.unplug_at_once = False
-    item = converge.plan(conn, libvirt, "g1", CHAN, "absent")
+    item = device.plan(conn, libvirt, "g1", CHAN, "absent")
     watcher = FakeWatcher(event={"alias": "channel0"})
-    converge.apply(conn, libvirt, item, watcher, 5)
+    device.apply(conn, libvirt, item, watcher, 5)
     assert watcher.waited == [("channel0", 5, 7)]
 
     conn, dom = kvm_running(libvirt, CONFIG_KVM_CHANNEL, LIVE_KVM_CHANNEL)
     dom.unplug_at_once = False
-    item = converge.plan(conn, libvirt, "g1", CHAN, "absent")
+    item = device.plan(conn, libvirt, "g1", CHAN, "absent")
     with pytest.raises(LibvirtCallError) as info:
-        converge.apply(conn, libvirt, item, FakeWatcher(event=None), 5)
+        device.apply(conn, libvirt, item, FakeWatcher(event=None), 5)
     assert str(info.value) == "%s: detach_live failed: no device-removed event for channel0 within 5s" % CHAN
 
 
 def test_kvm_type_change_replaces_config_and_live(libvirt_module):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt, CONFIG_KVM_CHANNEL, LIVE_KVM_CHANNEL)
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present", chan_type="pty")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present", chan_type="pty")
     assert item.actions == ["detach_config", "attach_config", "detach_live", "attach_live"]
-    kind, _path = converge.apply(conn, libvirt, item, FakeWatcher(event=None), 5)
+    kind, _path = device.apply(conn, libvirt, item, FakeWatcher(event=None), 5)
     assert kind == "pty"
     assert [c[0] for c in dom.calls] == ["detach", "attach", "define"]
     assert channels(conn.defined[0][0]) == [("pty", "virtio", CHAN, None)]
@@ -619,8 +619,8 @@ def test_kvm_hot_plug_refused_means_restart(libvirt_module, code):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt)
     dom.attach_error = fake_error(libvirt, getattr(libvirt, code), "not here")
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
-    assert converge.apply(conn, libvirt, item) == (None, None)
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
+    assert device.apply(conn, libvirt, item) == (None, None)
     assert (item.actions, item.restart_required) == (["attach_config"], True)
     assert len(conn.defined) == 1
 
@@ -629,9 +629,9 @@ def test_kvm_hot_plug_failure_is_an_error(libvirt_module):
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt)
     dom.attach_error = fake_error(libvirt, libvirt.VIR_ERR_INTERNAL_ERROR, "qemu said no")
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     with pytest.raises(LibvirtCallError) as info:
-        converge.apply(conn, libvirt, item)
+        device.apply(conn, libvirt, item)
     assert str(info.value) == "%s: attach_live failed: qemu said no" % CHAN
     # Refused live: the persistent definition was left as it was.
     assert conn.defined == []
@@ -642,10 +642,10 @@ def test_define_failure_is_an_error(libvirt_module):
     dom = FakeDomain(libvirt, KVM_DOMAIN % "")
     conn = FakeConn(libvirt, KVM_CAPS, dom)
     dom.define_error = fake_error(libvirt, libvirt.VIR_ERR_XML_ERROR, "bad XML")
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present", validate=False)
+    item = device.plan(conn, libvirt, "g1", CHAN, "present", validate=False)
     assert (item.actions, item.active, item.validated) == (["attach_config"], False, False)
     with pytest.raises(LibvirtCallError) as info:
-        converge.apply(conn, libvirt, item)
+        device.apply(conn, libvirt, item)
     assert str(info.value) == "g1: define the domain with the channel %s failed: bad XML" % CHAN
     # validate: false skips validation: libvirt is not asked to validate either.
     assert conn.defined == [(item.config_xml, 0)]
@@ -657,9 +657,9 @@ def test_without_a_local_schema_the_daemon_validates(libvirt_module, monkeypatch
     monkeypatch.setattr(schema, "SCHEMA_DIRS", ("/nonexistent/schemas",))
     dom = FakeDomain(libvirt, KVM_DOMAIN % "")
     conn = FakeConn(libvirt, KVM_CAPS, dom)
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     assert (item.validated, item.server_validate) == (False, True)
-    converge.apply(conn, libvirt, item)
+    device.apply(conn, libvirt, item)
     assert conn.defined == [(item.config_xml, libvirt.VIR_DOMAIN_DEFINE_VALIDATE)]
 
 
@@ -667,9 +667,9 @@ def test_kvm_without_a_virtio_serial_controller_needs_a_restart(libvirt_module):
     """A running guest without the controller cannot take a port: the config changes, then a restart."""
     libvirt = libvirt_module
     conn, dom = kvm_running(libvirt, controller="<controller type='usb' index='0' model='piix3-uhci'/>")
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     assert (item.actions, item.restart_required) == (["attach_config"], True)
-    assert converge.apply(conn, libvirt, item) == (None, None)
+    assert device.apply(conn, libvirt, item) == (None, None)
     assert [c[0] for c in dom.calls] == ["define"]
 
 
@@ -681,25 +681,25 @@ def test_lookup_failure_other_than_missing_domain(libvirt_module):
         raise fake_error(libvirt, libvirt.VIR_ERR_INTERNAL_ERROR, "connection reset")
     conn.lookupByName = refuse
     with pytest.raises(LibvirtCallError) as info:
-        converge.plan(conn, libvirt, "g1", CHAN, "present")
+        device.plan(conn, libvirt, "g1", CHAN, "present")
     assert str(info.value) == "lookupByName(g1) failed: connection reset"
 
 
 def test_fake_unknown_domain(libvirt_module):
     conn, _dom = kvm_running(libvirt_module)
-    with pytest.raises(converge.DomainNotFoundError, match="^domain g2: no such domain"):
-        converge.plan(conn, libvirt_module, "g2", CHAN, "present")
+    with pytest.raises(device.DomainNotFoundError, match="^domain g2: no such domain"):
+        device.plan(conn, libvirt_module, "g2", CHAN, "present")
 
 
 def test_xen_running_domain_needs_a_restart(libvirt_module):
     libvirt = libvirt_module
     dom = FakeDomain(libvirt, XEN_DOMAIN % "", XEN_DOMAIN % "")
     conn = FakeConn(libvirt, XEN_CAPS, dom, versions=(9000000, 4017000))
-    item = converge.plan(conn, libvirt, "g1", CHAN, "present")
+    item = device.plan(conn, libvirt, "g1", CHAN, "present")
     assert item.profile.name == "Xen HVM"
     assert (item.actions, item.restart_required, item.validated) == (["attach_config"], True, True)
     assert channels(item.config_xml) == [("pty", "xen", CHAN, None)]
-    assert converge.apply(conn, libvirt, item) == (None, None)
+    assert device.apply(conn, libvirt, item) == (None, None)
     assert [c[0] for c in dom.calls] == ["define"]
 
 
@@ -707,7 +707,7 @@ def test_xen_with_old_libvirt_is_refused_before_any_change(libvirt_module):
     libvirt = libvirt_module
     dom = FakeDomain(libvirt, XEN_DOMAIN % "", XEN_DOMAIN % "")
     conn = FakeConn(libvirt, XEN_CAPS, dom, versions=(2002000, 4017000))
-    with pytest.raises(converge.ChannelUnsupportedError,
+    with pytest.raises(device.ChannelUnsupportedError,
                        match=r"^domain g1: Xen HVM channels need libvirt >= 2\.3\.0$"):
-        converge.plan(conn, libvirt, "g1", CHAN, "present")
+        device.plan(conn, libvirt, "g1", CHAN, "present")
     assert conn.defined == [] and dom.calls == []

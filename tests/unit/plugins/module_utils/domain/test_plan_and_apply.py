@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""converge.plan()/apply() over ONE connection to libvirt's in-process test driver.
+"""planner.plan()/apply() over ONE connection to libvirt's in-process test driver.
 
 The event loop is registered before the connection is opened (conftest.py), so every wait
 below is for a lifecycle event the test driver really delivered; nothing sleeps or polls.
@@ -16,7 +16,9 @@ import pytest
 
 from unit_helpers import unified_diff
 from ansible_collections.virtops.hypervisor.plugins.module_utils import events
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import converge, profiles, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, lifecycle, planner, profiles, results, service, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError, SpecErrors, StepError
 
 TIMEOUT = 10
 
@@ -30,7 +32,7 @@ def watcher(test_conn, libvirt_module):
 
 @pytest.fixture(scope="module")
 def host(test_conn):
-    return converge.Host(test_conn)
+    return HostCapabilities(test_conn)
 
 
 class Runner(object):
@@ -40,13 +42,13 @@ class Runner(object):
         self.conn, self.libvirt, self.host, self.watcher = conn, libvirt, host, watcher
 
     def plan(self, raws):
-        return converge.plan(self.conn, self.libvirt, spec.validate(raws), self.host)
+        return planner.plan(self.conn, self.libvirt, spec.validate(raws), self.host)
 
     def run(self, raws, **kwargs):
         """(plans, check-mode results, real results); check mode must predict the real run."""
         plans = self.plan(raws)
-        predicted = [converge.result_of(p, True) for p in plans]
-        real = converge.apply(self.conn, self.libvirt, plans, self.watcher, TIMEOUT, **kwargs)
+        predicted = [results.result_of(p, True) for p in plans]
+        real = executor.apply(self.conn, self.libvirt, plans, self.watcher, TIMEOUT, **kwargs)
         assert [r["name"] for r in real] == [r["name"] for r in predicted]
         assert [r["changed"] for r in real] == [r["changed"] for r in predicted]
         assert [r["actions"] for r in real] == [r["actions"] for r in predicted]
@@ -56,7 +58,7 @@ class Runner(object):
         return self.conn.lookupByName(name).XMLDesc(self.libvirt.VIR_DOMAIN_XML_INACTIVE)
 
     def state(self, name):
-        return converge.STATE_NAMES[self.conn.lookupByName(name).state()[0]]
+        return lifecycle.STATE_NAMES[self.conn.lookupByName(name).state()[0]]
 
     def exists(self, name):
         return name in [d.name() for d in self.conn.listAllDomains()]
@@ -115,7 +117,7 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
     assert macs_of(runner.xml("cv-b")) == macs_of(first["cv-b"]) and len(macs_of(first["cv-b"])) == 2
     # The planned XML carried the UUID and MACs, so check mode showed only the memory change.
     assert ET.fromstring(plans[1].desired).findtext("uuid") == before.findtext("uuid")
-    shown = converge.diff_for(real[1]["diff"])
+    shown = results.diff_for(real[1]["diff"])
     diff = unified_diff(shown["before"], shown["after"], "cv-b")
     assert [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")] == [
         '-  <memory unit="KiB">131072</memory>', '-  <currentMemory unit="KiB">131072</currentMemory>',
@@ -124,7 +126,7 @@ def test_define_three_then_nothing_to_do_then_one_memory_change(runner):
 
 
 def _hunk(raw_diff):
-    shown = converge.diff_for(raw_diff)
+    shown = results.diff_for(raw_diff)
     diff = unified_diff(shown["before"], shown["after"], "x")
     return [line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")]
 
@@ -246,7 +248,7 @@ def test_start_paused_is_planned(runner):
     runner.run([guest("cv-p")])
     plans = runner.plan([guest("cv-p", state="paused"), guest("cv-p2", state="paused")])
     assert [(p.define, p.actions) for p in plans] == [(False, ["start_paused"]), (True, ["start_paused"])]
-    assert [converge.result_of(p, True)["actions"] for p in plans] == [["start_paused"], ["define", "start_paused"]]
+    assert [results.result_of(p, True)["actions"] for p in plans] == [["start_paused"], ["define", "start_paused"]]
     assert runner.state("cv-p") == "shutoff" and not runner.exists("cv-p2")
 
 
@@ -286,8 +288,8 @@ def test_unchanged_raw_xml_in_units_libvirt_rewrites_is_no_change_and_no_define(
     runner.run([{"xml": raw_xml}])
     plans = runner.plan([{"xml": raw_xml}])
     assert (plans[0].define, plans[0].changes) == (False, False)
-    predicted = converge.result_of(plans[0], True)
-    real = converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)[0]
+    predicted = results.result_of(plans[0], True)
+    real = executor.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)[0]
     assert (predicted["changed"], real["changed"]) == (False, False)
     assert ET.fromstring(runner.xml("cv-mib")).findtext("memory") == "65536"
     # A real change in another unit is still one.
@@ -297,13 +299,13 @@ def test_unchanged_raw_xml_in_units_libvirt_rewrites_is_no_change_and_no_define(
 
 def fail_start_of(monkeypatch, name):
     """libvirt refusing to start ``name``, as QEMU does when its bridge vanished after the plan."""
-    real_do = converge.lifecycle.do
+    real_do = service.do
 
     def do(libvirt, dom, *args):
         if dom.name() == name and args[1] == "start":
-            raise converge.LibvirtCallError("create", "Cannot get interface MTU on 'br-gone': No such device")
+            raise LibvirtCallError("create", "Cannot get interface MTU on 'br-gone': No such device")
         return real_do(libvirt, dom, *args)
-    monkeypatch.setattr(converge.lifecycle, "do", do)
+    monkeypatch.setattr(service, "do", do)
 
 
 def test_a_batch_failing_part_way_reports_what_it_did(runner, monkeypatch):
@@ -313,8 +315,8 @@ def test_a_batch_failing_part_way_reports_what_it_did(runner, monkeypatch):
     plans = runner.plan([guest("cv-pf-1", state="running"), guest("cv-pf-2", state="running"),
                          guest("cv-pf-3")])
     results = []
-    with pytest.raises(converge.StepError) as info:
-        converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT, results=results)
+    with pytest.raises(StepError) as info:
+        executor.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT, results=results)
     assert str(info.value).startswith("domains[1] (cv-pf-2): start: create failed: ")
     assert (info.value.path, info.value.name, info.value.step) == ("domains[1]", "cv-pf-2", "start")
     assert [(r["name"], r["changed"], r["steps"]) for r in results] == [
@@ -326,14 +328,14 @@ def test_a_batch_failing_part_way_reports_what_it_did(runner, monkeypatch):
 def test_a_single_domain_failure_names_the_domain_without_a_path(runner, monkeypatch):
     fail_start_of(monkeypatch, "cv-pf-single")
     one = spec.validate([guest("cv-pf-single", state="running")], None)
-    plans = converge.plan(runner.conn, runner.libvirt, one, runner.host)
-    with pytest.raises(converge.StepError) as info:
-        converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    plans = planner.plan(runner.conn, runner.libvirt, one, runner.host)
+    with pytest.raises(StepError) as info:
+        executor.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
     assert str(info.value).startswith("cv-pf-single: start: create failed: ")
 
 
 def transient(runner, name):
-    xml = converge.profiles.select(runner.host.caps, spec.validate([guest(name)])[0], "qcow2",
+    xml = profiles.select(runner.host.caps, spec.validate([guest(name)])[0], "qcow2",
                                    runner.host.domcaps).build(spec.validate([guest(name)])[0]).to_xml()
     return runner.conn.createXML(xml, 0)
 
@@ -361,7 +363,7 @@ def test_a_domain_another_client_defined_meanwhile_is_planned_again(runner):
     plans = runner.plan([guest("cv-race")])
     # Another converge of the same spec gets there between our plan and our define.
     runner.run([guest("cv-race")])
-    real = converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    real = executor.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
     assert (real[0]["changed"], real[0]["actions"]) == (False, [])
 
 
@@ -369,7 +371,7 @@ def test_a_domain_another_client_changed_meanwhile_is_merged_again(runner):
     runner.run([guest("cv-race2")])
     plans = runner.plan([guest("cv-race2", memory="256MiB")])
     runner.run([guest("cv-race2", vcpus=2)])
-    real = converge.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
+    real = executor.apply(runner.conn, runner.libvirt, plans, runner.watcher, TIMEOUT)
     assert real[0]["changed"] is True
     root = ET.fromstring(runner.xml("cv-race2"))
     assert root.findtext("memory") == "262144"
@@ -381,22 +383,22 @@ def test_what_a_start_would_trip_over_fails_the_plan_with_paths(runner, tmp_path
                            guest("cv-pc-2", state="running", kernel=kernel,
                                  nics=[{"network": "default"}, {"network": "no-such-net"}])])
     planner_host = runner.host
-    with pytest.raises(converge.SpecErrors) as info:
-        converge.plan(runner.conn, runner.libvirt, specs, planner_host, local=True)
+    with pytest.raises(SpecErrors) as info:
+        planner.plan(runner.conn, runner.libvirt, specs, planner_host, local=True)
     paths = [e.path for e in info.value.errors]
     assert "domains[1].kernel" in paths and "domains[1].nics[1].network" in paths
     assert "domains[0].disks[0].path" in paths  # /var/lib/libvirt/images/cv-pc-1.qcow2 is not here
     assert "libvirt has no network no-such-net (it has: default)" in str(info.value)
     assert not runner.exists("cv-pc-1") and not runner.exists("cv-pc-2")
     # A definition alone may name what does not exist yet.
-    assert converge.plan(runner.conn, runner.libvirt, spec.validate([guest("cv-pc-1")]), planner_host, local=True)
+    assert planner.plan(runner.conn, runner.libvirt, spec.validate([guest("cv-pc-1")]), planner_host, local=True)
 
 
 def test_raw_xml_whose_uuid_clashes_with_the_existing_domain_fails_the_plan(runner):
     runner.run([guest("cv-uuid")])
     root = ET.fromstring(runner.xml("cv-uuid"))
     root.find("uuid").text = "00000000-0000-4000-8000-000000000001"
-    with pytest.raises(converge.SpecErrors) as info:
+    with pytest.raises(SpecErrors) as info:
         runner.plan([{"xml": ET.tostring(root, encoding="unicode")}])
     assert info.value.errors[0].path == "domains[0].xml"
     assert "clashes with the existing domain cv-uuid" in str(info.value)
@@ -418,7 +420,7 @@ def test_a_change_a_running_guest_sees_only_at_its_next_boot_says_so(runner):
 
 
 def test_a_new_domain_needs_memory_an_existing_one_does_not(runner):
-    with pytest.raises(converge.SpecErrors) as info:
+    with pytest.raises(SpecErrors) as info:
         runner.plan([{"name": "cv-own-new", "state": "running"}])
     assert str(info.value) == "domains[0].memory: is required to define a domain"
     runner.run([guest("cv-own")])
