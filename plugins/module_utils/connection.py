@@ -8,14 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import sys
+from urllib.parse import urlsplit
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
-
-try:
-    from urllib.parse import urlsplit
-except ImportError:  # pragma: no cover - Python 2 targets
-    from urlparse import urlsplit  # type: ignore
 
 DEFAULT_URIS = {"xen": "xen:///system", "ovm3": "xen:///system"}
 FALLBACK_URI = "qemu:///system"

@@ -11,13 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
+from xml.parsers import expat
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import XMLParseError
 
-# Entity declarations are how an XML bomb expands; libvirt never emits a DTD.
-_DTD = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 UNIT_FACTORS = {
     "b": 1, "bytes": 1,
@@ -37,12 +35,25 @@ def parse_xml(text, source="xml"):
             raise XMLParseError(source, "not UTF-8 text (%s)" % exc)
     if not isinstance(text, str) or not text.strip():
         raise XMLParseError(source, "empty document")
-    if _DTD.search(text):
-        raise XMLParseError(source, "DOCTYPE and ENTITY declarations are not accepted")
+    try:
+        _refuse_dtd(text, source)
+    except expat.ExpatError:
+        pass  # ElementTree says it better below
     try:
         return ET.fromstring(text)
     except ET.ParseError as exc:
         raise XMLParseError(source, "not well-formed XML (%s)" % exc)
+
+
+def _refuse_dtd(text, source):
+    """Let expat itself find a DTD (entity declarations are how an XML bomb expands, and
+    libvirt never emits one), so a declaration inside a comment or CDATA is only text."""
+    def refuse(*_args):
+        raise XMLParseError(source, "DOCTYPE and ENTITY declarations are not accepted")
+    scanner = expat.ParserCreate()
+    scanner.StartDoctypeDeclHandler = refuse
+    scanner.EntityDeclHandler = refuse
+    scanner.Parse(text, True)
 
 
 def text_of(node, path, default=None):

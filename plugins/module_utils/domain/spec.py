@@ -19,11 +19,8 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     SpecError, SpecErrors, XMLParseError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
 
-try:
-    from ansible.module_utils.parsing.convert_bool import boolean
-    from ansible.module_utils.common.text.formatters import human_to_bytes
-except ImportError:  # pragma: no cover - outside Ansible
-    boolean = human_to_bytes = None
+from ansible.module_utils.common.text.formatters import human_to_bytes
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.option_table import (  # noqa: F401
     BOOT_MODES, CHANNEL_TYPES, DISK_BUSES, DISK_DEVICES, DISK_FORMATS, DISK_TYPES, FORWARD_PROTOCOLS, GRAPHICS,

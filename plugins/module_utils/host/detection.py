@@ -12,13 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import configparser
 import os
 import re
-
-try:
-    import configparser
-except ImportError:  # pragma: no cover - Python 2 targets
-    import ConfigParser as configparser  # type: ignore
 
 XENFEAT_DOM0 = 11  # xen/include/public/features.h
 OVM3_AGENT_PORT = 8899
