@@ -138,13 +138,13 @@ class Profile(object):
                 raise SpecError(join_path(path, "disks[%d].bus" % index),
                                 "%s is not offered here (offered: %s)" % (bus, ", ".join(self.disk_buses)))
 
-    def build(self, spec, uuid=None, macs=()):
-        """DomainConfig for ``spec``; ``uuid`` and ``macs`` come from an existing domain."""
+    def build(self, spec):
+        """DomainConfig for ``spec``. An existing domain's UUID and MACs are merge.py's
+        business: it matches each NIC by identity, never by position."""
         self.check(spec)
         cfg = DomainConfig()
         cfg.domain_type = self.domain_type
         cfg.name = spec["name"]
-        cfg.uuid = uuid
         cfg.memory_kib = spec["memory_kib"]
         cfg.vcpus = spec["vcpus"]
         cfg.os = self.os_config(spec)
@@ -154,7 +154,7 @@ class Profile(object):
         cfg.on_poweroff, cfg.on_reboot, cfg.on_crash = "destroy", "restart", "destroy"
         cfg.devices.extend(self.controllers(spec))
         cfg.devices.extend(self.disks(spec))
-        cfg.devices.extend(self.nics(spec, list(macs)))
+        cfg.devices.extend(self.nics(spec))
         qemu_args = self.user_networking(spec)
         if qemu_args:
             cfg.qemu_commandline = QemuCommandlineConfig(qemu_args)
@@ -189,11 +189,11 @@ class Profile(object):
                                   readonly=disk["readonly"] or disk["device"] == "cdrom"))
         return out
 
-    def nics(self, spec, macs):
-        """<interface> devices; ``macs`` are the existing domain's, in the same order."""
+    def nics(self, spec):
+        """<interface> devices; a NIC without a MAC gets libvirt's (or, redefined, its own)."""
         out = []
-        for index, nic in enumerate(n for n in spec["nics"] if n["kind"] != "user"):
-            mac = nic["mac"] or (macs[index] if index < len(macs) else None)
+        for nic in (n for n in spec["nics"] if n["kind"] != "user"):
+            mac = nic["mac"]
             model = nic["model"] if nic["model"] != "auto" else self.family["nic_model"]
             udp = nic["udp"]
             out.append(InterfaceConfig(

@@ -33,11 +33,11 @@ def validated(base_path="domains", **changes):
     return spec.validate([raw], base_path)[0]
 
 
-def build(host, uuid=None, macs=(), base_path="domains", **changes):
+def build(host, base_path="domains", **changes):
     """(profile, DomainConfig, root Element of its XML, XML text) for FULL with ``changes``."""
     one = validated(base_path, **changes)
     profile = profiles.select(host.caps, one, "qcow2", host.domcaps)
-    cfg = profile.build(one, uuid=uuid, macs=macs)
+    cfg = profile.build(one)
     text = cfg.to_xml()
     return profile, cfg, ET.fromstring(text), text
 
@@ -201,17 +201,6 @@ def test_xen_pv_uses_the_xen_bus_for_everything(xen_host):
     assert root.find("devices/console") is None and root.find("devices/graphics") is None
 
 
-# --- existing UUID and MACs --------------------------------------------------------------------
-
-def test_existing_uuid_and_macs_are_kept_and_an_explicit_mac_wins(kvm_host):
-    uuid = "4dea22b3-1d52-d8f3-2516-782e98ab3fa0"
-    _p, cfg, root, text = build(kvm_host, uuid=uuid, macs=["52:54:00:00:00:01", "52:54:00:00:00:02"])
-    assert root.findtext("uuid") == uuid
-    assert [n[3] for n in nics_of(root)] == ["52:54:00:00:00:01", "52:54:00:aa:bb:cc", None]
-    assert cfg.uuid == uuid
-    schema.validate_domain_xml(text, "domains[0]")
-
-
 # --- schema ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("break_it, where", [
@@ -304,15 +293,15 @@ def test_user_nics_forward_host_ports_through_qemu_arguments(kvm_host):
                                  {"host_address": "127.0.0.2", "host_port": 40053, "guest_port": 53,
                                   "protocol": "udp"}]}}
     nics = [{"bridge": "br0"}, ssh, {"user": {"forwards": []}, "mac": "52:54:00:00:00:0b", "model": "e1000"}]
-    root, text = build(kvm_host, macs=["52:54:00:00:00:01"], nics=nics)[2:]
+    root, text = build(kvm_host, nics=nics)[2:]
     ns = "{http://libvirt.org/schemas/domain/qemu/1.0}"
     assert [a.get("value") for a in root.findall(ns + "commandline/" + ns + "arg")] == [
         "-netdev", "user,id=virtops-user0,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=udp:127.0.0.2:40053-:53",
         "-device", "virtio-net-pci,netdev=virtops-user0,addr=0x1e",
         "-netdev", "user,id=virtops-user1",
         "-device", "e1000,netdev=virtops-user1,addr=0x1d,mac=52:54:00:00:00:0b"]
-    # The bridge NIC is the only <interface> and keeps the existing MAC meant for it.
-    assert [n[3] for n in nics_of(root)] == ["52:54:00:00:00:01"]
+    # The bridge NIC is the only <interface>; libvirt gives it a MAC.
+    assert [n[3] for n in nics_of(root)] == [None]
     assert 'xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0"' in text
     schema.validate_domain_xml(text, "domains[0]")
 
