@@ -59,13 +59,16 @@ def open_connection(uri, readonly=False, libvirt_module=None):
         raise LibvirtConnectionError(uri, exc.get_error_message() or str(exc))
 
 
-def call(conn_or_obj, method, *args):
-    """Call a libvirt method; a libvirtError becomes LibvirtCallError naming the call."""
+def call(conn_or_obj, method, *args, **kwargs):
+    """Call a libvirt method; a libvirtError becomes LibvirtCallError naming the call
+    (``what``, default the method) and carrying libvirt's error code. The one place
+    libvirt's exceptions are turned into ours."""
     libvirt = import_libvirt()
     try:
         return getattr(conn_or_obj, method)(*args)
     except libvirt.libvirtError as exc:
-        raise LibvirtCallError(method, exc.get_error_message() or str(exc))
+        raise LibvirtCallError(kwargs.get("what", method), exc.get_error_message() or str(exc),
+                               exc.get_error_code())
 
 
 def version_string(number):

@@ -52,11 +52,12 @@ class LibvirtConnectionError(VirtopsError):
 
 
 class LibvirtCallError(VirtopsError):
-    """A libvirt API call was refused; carries the call and libvirt's error text."""
+    """A libvirt API call was refused; carries the call, libvirt's error text and code."""
 
-    def __init__(self, call, detail):
+    def __init__(self, call, detail, code=None):
         self.call = call
         self.detail = detail
+        self.code = code
         super(LibvirtCallError, self).__init__("%s failed: %s" % (call, detail))
 
 

@@ -14,7 +14,7 @@ __metaclass__ = type
 import threading
 import time
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 
 _LOOP = {"started": False}
 _LOCK = threading.Lock()
@@ -72,10 +72,7 @@ class _EventLog(object):
         self._conn = conn
         self._cond = threading.Condition()
         self._events = {}
-        try:
-            self._callback_id = conn.domainEventRegisterAny(dom, event_id, callback, None)
-        except libvirt.libvirtError as exc:
-            raise LibvirtCallError("domainEventRegisterAny", exc.get_error_message() or str(exc))
+        self._callback_id = connection.call(conn, "domainEventRegisterAny", dom, event_id, callback, None)
 
     def _record(self, key, entry):
         with self._cond:

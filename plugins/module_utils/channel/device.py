@@ -96,11 +96,11 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
     check_name(name)
     item = ChannelPlan(name, state)
     try:
-        item.dom = conn.lookupByName(domain)
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN:
+        item.dom = connection.call(conn, "lookupByName", domain, what="lookupByName(%s)" % domain)
+    except LibvirtCallError as exc:
+        if exc.code == libvirt.VIR_ERR_NO_DOMAIN:
             raise DomainNotFoundError("domain %s: no such domain (define it first, e.g. with libvirt_domain)" % domain)
-        raise LibvirtCallError("lookupByName(%s)" % domain, exc.get_error_message())
+        raise
     config_root = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE))
     item.active = bool(connection.call(item.dom, "isActive"))
     live_root = ET.fromstring(connection.call(item.dom, "XMLDesc", 0)) if item.active else None
@@ -176,18 +176,16 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
     if "detach_live" in item.actions:
         alias = item.in_live.find("alias")
         since = watcher.mark() if watcher is not None else None
-        try:
-            item.dom.detachDeviceFlags(item.xml(item.in_live), live)
-        except libvirt.libvirtError as exc:
-            raise LibvirtCallError("%s: detach_live" % item.name, exc.get_error_message())
+        connection.call(item.dom, "detachDeviceFlags", item.xml(item.in_live), live,
+                        what="%s: detach_live" % item.name)
         if watcher is not None and alias is not None:
             _wait_removed(libvirt, item, watcher, alias.get("name"), since, timeout)
     if "attach_live" in item.actions:
         try:
-            item.dom.attachDeviceFlags(item.desired_xml, live)
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() not in _unsupported(libvirt):
-                raise LibvirtCallError("%s: attach_live" % item.name, exc.get_error_message())
+            connection.call(item.dom, "attachDeviceFlags", item.desired_xml, live, what="%s: attach_live" % item.name)
+        except LibvirtCallError as exc:
+            if exc.code not in _unsupported(libvirt):
+                raise
             # The profile expected hot-plug; this driver build says no.
             item.actions.remove("attach_live")
             item.restart_required = True

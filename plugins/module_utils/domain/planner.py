@@ -83,10 +83,10 @@ class OneDomain(Inventory):
 
     def __init__(self, conn, libvirt, name):  # pylint: disable=super-init-not-called
         try:
-            dom = conn.lookupByName(name)
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() != libvirt.VIR_ERR_NO_DOMAIN:
-                raise LibvirtCallError("lookupByName(%s)" % name, exc.get_error_message())
+            dom = connection.call(conn, "lookupByName", name, what="lookupByName(%s)" % name)
+        except LibvirtCallError as exc:
+            if exc.code != libvirt.VIR_ERR_NO_DOMAIN:
+                raise
             dom = None
         self.domains = {name: dom} if dom is not None else {}
         self.active = set([name]) if dom is not None and connection.call(dom, "isActive") else set()

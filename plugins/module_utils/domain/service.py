@@ -28,12 +28,11 @@ def define(conn, libvirt, xml, server_validate):
     """
     flags = getattr(libvirt, "VIR_DOMAIN_DEFINE_VALIDATE", 0) if server_validate else 0
     try:
-        return conn.defineXMLFlags(xml, flags)
-    except libvirt.libvirtError as exc:
-        if exc.get_error_code() in (libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_ERR_DOM_EXIST) \
-                and "already exists" in (exc.get_error_message() or ""):
-            raise ConcurrentChangeError(exc.get_error_message())
-        raise LibvirtCallError("defineXML", exc.get_error_message())
+        return connection.call(conn, "defineXMLFlags", xml, flags, what="defineXML")
+    except LibvirtCallError as exc:
+        if exc.code in (libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_ERR_DOM_EXIST) and "already exists" in exc.detail:
+            raise ConcurrentChangeError(exc.detail)
+        raise
 
 
 # action -> (virDomain method, its arguments' libvirt constant names, event that confirms it).
@@ -103,13 +102,13 @@ def undefine(libvirt, dom, remove_nvram):
     last = None
     for flags in undefine_ladder(libvirt, remove_nvram):
         try:
-            dom.undefineFlags(flags)
+            connection.call(dom, "undefineFlags", flags)
             return flags
-        except libvirt.libvirtError as exc:
-            if exc.get_error_code() not in refused:
-                raise LibvirtCallError("undefineFlags", exc.get_error_message() or str(exc))
+        except LibvirtCallError as exc:
+            if exc.code not in refused:
+                raise
             last = exc
-    raise LibvirtCallError("undefineFlags", last.get_error_message() or str(last))
+    raise last
 
 
 def shutdown(dom, uuid, watcher, timeout, shutdown_mode, since):
