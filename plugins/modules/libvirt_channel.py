@@ -222,7 +222,7 @@ def main():
         events.start_event_loop(libvirt)
         conn = connection.open_connection(uri, libvirt_module=libvirt)
         item = device.plan(conn, libvirt, params["domain"], params["name"], params["state"],
-                             params["type"], params["path"], params["validate"])
+                           params["type"], params["path"], params["validate"])
         if payload is not None and not item.active:
             raise SendError("send: domain %s is not running; start it first" % params["domain"])
         if payload is not None and item.restart_required:

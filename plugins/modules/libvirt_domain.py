@@ -300,9 +300,9 @@ def main():
     try:
         host = HostCapabilities(conn, local)
         plans = planner.plan(conn, libvirt, specs, host, validate=params["validate"],
-                              shutdown_mode=params["shutdown_mode"],
-                              server_validation=connection.is_remote(uri),
-                              local=not connection.is_remote(uri) and not uri.startswith("test:"))
+                             shutdown_mode=params["shutdown_mode"],
+                             server_validation=connection.is_remote(uri),
+                             local=not connection.is_remote(uri) and not uri.startswith("test:"))
         if module.check_mode:
             results = [result_of(p, True) for p in plans]
         else:

@@ -93,7 +93,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
             # The request itself is the change: a shutdown that then times out was sent.
             result["changed"] = True
             result["events"].extend(service.do(libvirt, dom, uuid, action, watcher, timeout,
-                                                 shutdown_mode, remove_nvram))
+                                               shutdown_mode, remove_nvram))
             result["steps"].append(action)
         if item.autostart is not None:
             step = "autostart"

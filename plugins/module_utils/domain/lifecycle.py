@@ -37,6 +37,7 @@ _ABSENT = dict((state, ["destroy", "undefine"]) for state in STATE_NAMES)
 _ABSENT[SHUTOFF] = ["undefine"]
 TABLES = {"running": _RUNNING, "paused": _PAUSED, "shutdown": _SHUTDOWN, "absent": _ABSENT}
 
+
 def actions_for(want, state, persistent=True, shutdown_mode="graceful"):
     """The actions that take a domain in ``state`` to ``want``; raises on an unknown state."""
     if want == "present":

@@ -76,8 +76,8 @@ class _Check(object):
         if iface.version != version or "/" not in value:
             self.fail(path, "must be an IPv%d address with a prefix, got %r" % (version, value))
             return None
-        if version == 4 and iface.network.prefixlen < 31 and iface.ip in (iface.network.network_address,
-                                                                            iface.network.broadcast_address):
+        special = (iface.network.network_address, iface.network.broadcast_address)
+        if version == 4 and iface.network.prefixlen < 31 and iface.ip in special:
             self.fail(path, "%s is the network's %s address" % (
                 iface.ip, "network" if iface.ip == iface.network.network_address else "broadcast"))
         return str(iface)

@@ -335,8 +335,8 @@ def test_a_single_domain_failure_names_the_domain_without_a_path(runner, monkeyp
 
 
 def transient(runner, name):
-    xml = profiles.select(runner.host.caps, spec.validate([guest(name)])[0], "qcow2",
-                                   runner.host.domcaps).build(spec.validate([guest(name)])[0]).to_xml()
+    item = spec.validate([guest(name)])[0]
+    xml = profiles.select(runner.host.caps, item, "qcow2", runner.host.domcaps).build(item).to_xml()
     return runner.conn.createXML(xml, 0)
 
 
