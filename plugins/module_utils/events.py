@@ -19,28 +19,34 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils import connecti
 _LOOP = {"started": False}
 _LOCK = threading.Lock()
 
-# virDomainEventType names, by value.
-EVENT_NAMES = ("defined", "undefined", "started", "suspended", "resumed", "stopped",
+# virDomainEventType, by the suffix of its VIR_DOMAIN_EVENT_* constant. Values and detail
+# names are read from the binding, so a libvirt that adds one needs no edit here.
+EVENT_TYPES = ("defined", "undefined", "started", "suspended", "resumed", "stopped",
                "shutdown", "pmsuspended", "crashed")
-# Per event, its virDomainEvent*DetailType names by value (libvirt-domain.h).
-DETAIL_NAMES = {
-    "defined": ("added", "updated", "renamed", "from_snapshot"),
-    "undefined": ("removed", "renamed"),
-    "started": ("booted", "migrated", "restored", "from_snapshot", "wakeup"),
-    "suspended": ("paused", "migrated", "ioerror", "watchdog", "restored", "from_snapshot",
-                  "api_error", "postcopy", "postcopy_failed"),
-    "resumed": ("unpaused", "migrated", "from_snapshot", "postcopy", "postcopy_failed"),
-    "stopped": ("shutdown", "destroyed", "crashed", "migrated", "saved", "failed", "from_snapshot"),
-    "shutdown": ("finished", "guest", "host"),
-    "pmsuspended": ("memory", "disk"),
-    "crashed": ("panicked", "crashloaded"),
-}
+_NAMES = {}
 
 
-def detail_name(event, detail):
-    """libvirt's name of an event's detail (``destroyed``), or the number if it is new."""
-    names = DETAIL_NAMES.get(event, ())
-    return names[detail] if 0 <= detail < len(names) else str(detail)
+def _names(libvirt):
+    """{event value: (name, {detail value: detail name})} from the binding's constants."""
+    table = _NAMES.get(id(libvirt))
+    if table is None:
+        table = {}
+        for event in EVENT_TYPES:
+            prefix = "VIR_DOMAIN_EVENT_%s_" % event.upper()
+            details = dict((getattr(libvirt, attr), attr[len(prefix):].lower()) for attr in dir(libvirt)
+                           if attr.startswith(prefix) and not attr.endswith("_LAST"))
+            value = getattr(libvirt, "VIR_DOMAIN_EVENT_" + event.upper(), None)
+            if value is not None:
+                table[value] = (event, details)
+        _NAMES[id(libvirt)] = table
+    return table
+
+
+def event_names(libvirt, event, detail):
+    """libvirt's names of a lifecycle event and its detail (``stopped``, ``destroyed``);
+    a value this binding does not name comes back as its number."""
+    name, details = _names(libvirt).get(event, (str(event), {}))
+    return name, details.get(detail, str(detail))
 
 
 def start_event_loop(libvirt):
@@ -111,8 +117,8 @@ class LifecycleWatcher(_EventLog):
                                                self._on_event)
 
     def _on_event(self, _conn, dom, event, detail, _opaque):
-        name = EVENT_NAMES[event] if 0 <= event < len(EVENT_NAMES) else str(event)
-        self._record(dom.UUIDString(), {"event": name, "detail": detail_name(name, detail), "at": time.time()})
+        name, detail = event_names(self._libvirt, event, detail)
+        self._record(dom.UUIDString(), {"event": name, "detail": detail, "at": time.time()})
 
     def mark(self, uuid):
         """Position in the domain's event list; wait_for looks only at later events."""

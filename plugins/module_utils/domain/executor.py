@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, service
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import SHUTOFF, STATE_NAMES
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import lifecycle
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.planner import OneDomain
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import result_of
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import ConcurrentChangeError, StepError, VirtopsError
@@ -70,7 +70,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
         if item.dom is None:
             return result_of(item, False, after_xml="", changed=False, state="absent")
         return result_of(item, False, after_xml=item.before, changed=False,
-                         state=STATE_NAMES.get(item.state_before, "unknown"))
+                         state=lifecycle.reported(item.state_before))
     step = "define"
     try:
         dom, after_xml = item.dom, item.before
@@ -105,10 +105,10 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
             after_xml = ""
         elif item.actions:
             step = "state"
-            state = STATE_NAMES.get(connection.call(dom, "state")[0], "unknown")
+            state = lifecycle.reported(lifecycle.state_name(libvirt, connection.call(dom, "state")[0]))
         else:
             # define and autostart leave the run state as plan() read it.
-            state = STATE_NAMES.get(SHUTOFF if item.state_before is None else item.state_before, "unknown")
+            state = lifecycle.reported(item.state_before)
     except VirtopsError as exc:
         result["failed_step"] = step
         raise StepError(item.path, item.name, step, exc)

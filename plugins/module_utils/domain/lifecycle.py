@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run-state transitions: one table per wanted state, and what a restart would bring.
 
-The table is keyed on libvirt's own virDomainState values, so a state the table does not
-know is an error, not a silent "nothing to do". ``service.py`` carries the actions out.
+The tables are keyed on the names of libvirt's virDomainState values, which ``state_name``
+reads from the binding's own ``VIR_DOMAIN_*`` constants: no copy of the ABI lives here.
+A state the table does not know is an error, not a silent "nothing to do".
+``service.py`` carries the actions out.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,10 +15,12 @@ __metaclass__ = type
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import UnknownStateError
 
-# virDomainState values (libvirt ABI).
-NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = range(8)
-STATE_NAMES = {NOSTATE: "nostate", RUNNING: "running", BLOCKED: "running", PAUSED: "paused",
-               SHUTDOWN: "running", SHUTOFF: "shutoff", CRASHED: "crashed", PMSUSPENDED: "pmsuspended"}
+# virDomainState, by the suffix of its VIR_DOMAIN_* constant.
+_STATES = ("NOSTATE", "RUNNING", "BLOCKED", "PAUSED", "SHUTDOWN", "SHUTOFF", "CRASHED", "PMSUSPENDED")
+NOSTATE, RUNNING, BLOCKED, PAUSED, SHUTDOWN, SHUTOFF, CRASHED, PMSUSPENDED = (s.lower() for s in _STATES)
+STATE_NAMES = tuple(s.lower() for s in _STATES)
+# What results report: a guest that is blocked or being shut down is still running.
+_REPORTED = {BLOCKED: RUNNING, SHUTDOWN: RUNNING}
 
 SHUTDOWN_MODES = ("graceful", "force", "graceful_then_force")
 
@@ -38,14 +42,27 @@ _ABSENT[SHUTOFF] = ["undefine"]
 TABLES = {"running": _RUNNING, "paused": _PAUSED, "shutdown": _SHUTDOWN, "absent": _ABSENT}
 
 
+def state_name(libvirt, code):
+    """The name of libvirt's state ``code`` (``virDomainGetState``), e.g. ``"paused"``."""
+    for state in _STATES:
+        if getattr(libvirt, "VIR_DOMAIN_" + state, None) == code:
+            return state.lower()
+    return "unknown state %r" % (code,)
+
+
+def reported(state):
+    """The state a result reports for an internal state name; ``None`` means shut off."""
+    return _REPORTED.get(state, state) if state is not None else SHUTOFF
+
+
 def actions_for(want, state, persistent=True, shutdown_mode="graceful"):
     """The actions that take a domain in ``state`` to ``want``; raises on an unknown state."""
     if want == "present":
         return []
     table = _SHUTDOWN_FORCED if (want == "shutdown" and shutdown_mode == "force") else TABLES[want]
     if state not in table:
-        raise UnknownStateError("the domain is in state %s (%s), which no transition to %s is known from"
-                                % (state, STATE_NAMES.get(state, "unknown"), want))
+        raise UnknownStateError("the domain is in %s, which no transition to %s is known from"
+                                % (state if state.startswith("unknown") else "state " + state, want))
     actions = list(table[state])
     if want == "absent" and not persistent:
         # A transient domain is gone once destroyed: there is no definition to remove.

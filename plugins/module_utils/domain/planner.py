@@ -59,6 +59,7 @@ class Inventory(object):
     """
 
     def __init__(self, conn, libvirt):
+        self.libvirt = libvirt
         self.domains = dict((d.name(), d) for d in connection.call(conn, "listAllDomains", 0))
         active = connection.call(conn, "listAllDomains", libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)
         self.active = set(d.name() for d in active)
@@ -69,7 +70,7 @@ class Inventory(object):
     def state(self, name):
         if name not in self.active:
             return SHUTOFF
-        return connection.call(self.domains[name], "state")[0]
+        return lifecycle.state_name(self.libvirt, connection.call(self.domains[name], "state")[0])
 
     def persistent(self, name):
         # Only an active domain can be transient; an inactive one is a definition.

@@ -58,7 +58,7 @@ class Runner(object):
         return self.conn.lookupByName(name).XMLDesc(self.libvirt.VIR_DOMAIN_XML_INACTIVE)
 
     def state(self, name):
-        return lifecycle.STATE_NAMES[self.conn.lookupByName(name).state()[0]]
+        return lifecycle.reported(lifecycle.state_name(self.libvirt, self.conn.lookupByName(name).state()[0]))
 
     def exists(self, name):
         return name in [d.name() for d in self.conn.listAllDomains()]
