@@ -223,3 +223,81 @@ options:
     description: Start the domain with the host; left as it is when omitted.
     type: bool
 """
+
+    # The suboptions of each O(domains) item: the single-domain options, by reference,
+    # with their types and choices so that ansible-doc shows them in place.
+    DOMAINS = r"""
+options:
+  domains:
+    suboptions:
+      name:
+        description: Name of the domain. Required in every item.
+        type: str
+      xml:
+        description: As O(xml) for a single domain.
+        type: str
+      memory:
+        description: As O(memory) for a single domain.
+        type: raw
+      vcpus:
+        description: As O(vcpus) for a single domain.
+        type: int
+      arch:
+        description: As O(arch) for a single domain.
+        type: str
+      boot:
+        description: As O(boot) for a single domain.
+        type: str
+        choices: [auto, hvm, pv]
+      domain_type:
+        description: As O(domain_type) for a single domain.
+        type: str
+      machine:
+        description: As O(machine) for a single domain.
+        type: str
+      cpu_model:
+        description: As O(cpu_model) for a single domain.
+        type: str
+      kernel:
+        description: As O(kernel) for a single domain.
+        type: str
+      initrd:
+        description: As O(initrd) for a single domain.
+        type: str
+      cmdline:
+        description: As O(cmdline) for a single domain.
+        type: str
+      bootloader:
+        description: As O(bootloader) for a single domain.
+        type: str
+      disks:
+        description: As O(disks) for a single domain, with the same suboptions.
+        type: list
+        elements: dict
+      nics:
+        description: As O(nics) for a single domain, with the same suboptions.
+        type: list
+        elements: dict
+      channels:
+        description: As O(channels) for a single domain, with the same suboptions.
+        type: list
+        elements: dict
+      graphics:
+        description: As O(graphics) for a single domain.
+        type: str
+        choices: [none, vnc]
+      serial_console:
+        description: As O(serial_console) for a single domain.
+        type: bool
+      console_log:
+        description: As O(console_log) for a single domain.
+        type: str
+      autostart:
+        description: As O(autostart) for a single domain.
+        type: bool
+      state:
+        description: As O(state) for a single domain.
+        type: str
+        choices: [present, running, shutdown, paused, absent]
+        default: present
+"""

@@ -30,6 +30,7 @@ author:
 extends_documentation_fragment:
   - virtops.hypervisor.libvirt_uri
   - virtops.hypervisor.domain_spec
+  - virtops.hypervisor.domain_spec.domains
 options:
   uri:
     description:
@@ -41,8 +42,8 @@ options:
     type: str
   domains:
     description:
-      - Several domains to converge in one call. Each item takes the same options as a
-        single domain (O(name), O(state), O(memory), ...).
+      - Several domains to converge in one call. Each item is a domain spec with the
+        suboptions below, the same as the options of a single domain.
       - All items are validated before any of them is changed.
     type: list
     elements: dict

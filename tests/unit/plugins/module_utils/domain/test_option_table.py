@@ -34,6 +34,16 @@ def test_docs_and_the_option_table_agree():
     assert problems == []
 
 
+def test_each_domains_item_is_documented_with_the_same_table():
+    fragment = yaml.safe_load(ModuleDocFragment.DOMAINS)["options"]["domains"]["suboptions"]
+    # Nested lists are documented once, at the top level; items refer to them.
+    flat = dict((k, dict((a, b) for a, b in v.items() if a != "options"))
+                for k, v in option_table.DOMAIN_OPTIONS.items())
+    problems = []
+    _compare(flat, fragment, "domains", problems)
+    assert problems == []
+
+
 def test_the_spec_checker_takes_its_keys_from_the_table():
     assert spec.DOMAIN_KEYS == tuple(option_table.DOMAIN_OPTIONS)
     assert spec.FORWARD_KEYS == tuple(option_table.FORWARD_OPTIONS)
