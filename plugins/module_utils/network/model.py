@@ -35,7 +35,7 @@ class _Check(object):
 
     def path(self, kind, index=None):
         """``host_network_bonds[0]``: the role variable's name, then the item."""
-        return "%s_%s%s" % (self.prefix, kind, "" if index is None else "[%d]" % index)
+        return "%s%s%s" % (self.prefix and self.prefix + "_", kind, "" if index is None else "[%d]" % index)
 
     def fail(self, path, message):
         self.errors.append(SpecError(path, message))
@@ -121,7 +121,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
     labels}); ``host_interfaces`` are the names this host already has (its NICs)."""
     check = _Check(prefix)
     if not isinstance(raw, dict):
-        raise SpecErrors([SpecError(prefix, "must be a mapping, got %r" % (raw,))])
+        raise SpecErrors([SpecError(prefix or "model", "must be a mapping, got %r" % (raw,))])
     for key in sorted(set(raw) - set(TOP_KEYS)):
         check.fail(check.path(key), "unknown option; allowed: %s" % ", ".join(TOP_KEYS))
     model = {"bonds": [], "vlans": [], "bridges": [], "routes": [],

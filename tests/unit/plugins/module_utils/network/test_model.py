@@ -72,3 +72,9 @@ def test_control0_is_a_portless_link_local_bridge_and_labels_are_kept():
                                "forward_delay": 0, "ipv6": None,
                                "ipv4": {"method": "static", "address": "169.254.0.1/16", "gateway": None}}]
     assert out["labels"] == {"management": "mgmt0"}
+
+
+def test_without_a_prefix_paths_name_the_module_options():
+    with pytest.raises(SpecErrors) as info:
+        model.validate({"bonds": [{"name": "bond0", "slaves": ["eth9"]}]}, HOST, prefix="")
+    assert [e.path for e in info.value.errors] == ["bonds[0].slaves[0]"]

@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host_network transaction in one task: plan, apply, confirm over a new connection.
+
+The module starts an applier on the host and returns at once. The change may cut the
+connection it ran over, so this plugin drops that connection and confirms over a new
+one; only a connection made after the change is in place proves the controller can
+still reach the host. Without a confirmation by the deadline the host rolls back by
+itself, and the task fails saying so.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible.errors import AnsibleConnectionFailure
+from ansible.plugins.action import ActionBase
+
+MODULE = "virtops.hypervisor.host_network"
+# A refused or reset connection is retried after this long, until the deadline.
+RETRY_S = 2
+# After the deadline, how long the host may take to roll back and answer again.
+ROLLBACK_GRACE_S = 120
+
+
+class ActionModule(ActionBase):
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _module(self, args, task_vars):
+        return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
+
+    def _fresh(self, args, task_vars, until):
+        """Run the module over a new connection, retrying refused ones until ``until``."""
+        last = "no attempt"
+        while True:
+            self._connection.reset()
+            try:
+                result = self._module(args, task_vars)
+                if not result.get("unreachable"):
+                    return result, None
+                last = result.get("msg", "unreachable")
+            except AnsibleConnectionFailure as exc:
+                last = str(exc)
+            if time.time() + RETRY_S >= until:
+                return None, last
+            time.sleep(RETRY_S)
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        args = dict(self._task.args)
+        for internal in ("phase", "txn"):
+            if internal in args:
+                result.update(failed=True, msg="%s: set by the action plugin, not by a task" % internal)
+                return result
+        args["phase"] = "plan" if self._task.check_mode else "apply"
+        started = self._module(args, task_vars)
+        result.update(started)
+        txn = (started.get("transaction") or {}).get("txn")
+        if started.get("failed") or not txn:
+            return result
+        deadline = started["transaction"]["deadline"]
+        while True:
+            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=10), task_vars, deadline)
+            answer = (confirmed or {}).get("answer")
+            if answer != "applying":
+                break
+        if answer == "committed":
+            done, _error = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S)
+            result["transaction"] = (done or confirmed).get("status")
+            return result
+        # No confirmation: the host rolls back by itself at the deadline. Ask it how that went.
+        done, again = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S)
+        status = (done or {}).get("status") or {}
+        result["transaction"] = status
+        result["failed"] = True
+        lost = error or "the host answered, but the applier had already finished (%s)" % status.get("state")
+        if status.get("state") == "rolled_back":
+            files = ", ".join(status.get("files") or []) or "none"
+            how = "cleanly" if status.get("restored") else "with errors (see transaction.log)"
+            result["msg"] = ("the controller could not reach the host over a new connection after the change "
+                             "(%s); the host rolled back by itself at the deadline: files %s restored, "
+                             "interfaces brought up again %s" % (lost, files, how))
+        else:
+            result["msg"] = ("the controller could not reach the host after the change (%s), nor after the "
+                             "deadline (%s); the host rolls back by itself, but that could not be confirmed"
+                             % (lost, again or "state %s" % status.get("state")))
+        return result

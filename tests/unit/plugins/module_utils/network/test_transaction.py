@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The applier for real: a forked process, its unix socket, its commit and its rollback.
+
+Commands go to a runner that records them (the VM scenario runs ifupdown for real); the
+files are written under a temporary root. Waits are on the applier's lock and socket.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+
+import pytest
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network import plan as netplan, transaction
+
+MODEL = {"bonds": [{"name": "bond0", "slaves": ["eth1", "eth2"]}]}
+
+
+class Recorder(object):
+    """Answers every command with success; ``gate`` (a FIFO) holds the first ``ifup``."""
+
+    def __init__(self, gate=None):
+        self.gate = gate
+
+    def __call__(self, argv):
+        if self.gate and argv[0] == "ifup":
+            with open(self.gate) as handle:
+                handle.read()
+            self.gate = None
+        return 0, ""
+
+
+@pytest.fixture
+def host(tmp_path):
+    root = str(tmp_path / "root")
+    for name in ("eth1", "eth2"):
+        os.makedirs(os.path.join(root, "sys/class/net", name))
+        with open(os.path.join(root, "sys/class/net", name, "address"), "w") as handle:
+            handle.write("52:54:00:ab:00:01\n")
+    os.makedirs(os.path.join(root, "etc/network/interfaces.d"))
+    with open(os.path.join(root, "etc/network/interfaces.d/eth1"), "w") as handle:
+        handle.write("# the operator's own eth1\n")
+    return root
+
+
+@pytest.fixture
+def state_dir():
+    # A unix socket's path has at most 107 bytes: pytest's tmp_path is too deep for one.
+    path = tempfile.mkdtemp(prefix="vt-")
+    yield path
+    shutil.rmtree(path)
+
+
+# What `ip -j` said before the change: eth1 up with an address, eth2 down.
+RUNTIME = {"link": [{"ifname": "eth1", "flags": ["BROADCAST", "UP"]}, {"ifname": "eth2", "flags": ["BROADCAST"]}],
+           "addr": [], "route": []}
+
+
+def start(host, state_dir, deadline, runner):
+    plan = netplan.compute(MODEL, "ifupdown", root=host)
+    txn = uuid.uuid4().hex
+    transaction.start(plan, txn, deadline, state_dir=state_dir, runner=runner, root=host, runtime=RUNTIME)
+    return plan, txn
+
+
+def read(host, path):
+    return netplan.read(netplan.under(host, path))
+
+
+def confirm_until_committed(txn, state_dir):
+    answers = [transaction.confirm(txn, 30, state_dir)]
+    while answers[-1] == "applying":
+        answers.append(transaction.confirm(txn, 30, state_dir))
+    return answers
+
+
+def test_a_confirmed_change_is_committed_and_kept(host, state_dir):
+    plan, txn = start(host, state_dir, 60, Recorder())
+    assert confirm_until_committed(txn, state_dir)[-1] == "committed"
+    status = transaction.wait(txn, state_dir)
+    assert status["state"] == "committed"
+    assert read(host, "/etc/network/interfaces.d/bond0") == plan.writes["/etc/network/interfaces.d/bond0"]
+    assert [entry["argv"] for entry in status["log"]][-1] == ["ifup", "bond0"]
+    snapshot = os.path.join(state_dir, txn, "snapshot.json")
+    assert os.path.exists(snapshot)
+
+
+def test_without_a_confirmation_the_host_restores_itself(host, state_dir):
+    plan, txn = start(host, state_dir, 1, Recorder())
+    status = transaction.wait(txn, state_dir)
+    assert status["state"] == "rolled_back"
+    assert status["restored"] is True
+    assert read(host, "/etc/network/interfaces.d/eth1") == "# the operator's own eth1\n"
+    assert read(host, "/etc/network/interfaces.d/bond0") is None
+    argv = [entry["argv"] for entry in status["log"]]
+    # Down with the old files, up with the new, then down with the new and up with the old.
+    assert argv.index(["ifup", "bond0"]) < argv.index(["ifdown", "--force", "bond0"], 1)
+    # Only what was up before comes up again.
+    assert argv[-1] == ["ifup", "eth1"]
+    assert ["ifup", "eth2"] not in argv
+    # A confirmation after the rollback finds nobody to confirm to.
+    assert transaction.confirm(txn, 5, state_dir) == "gone"
+
+
+def test_a_connection_made_before_the_change_is_in_place_proves_nothing(host, state_dir, tmp_path):
+    gate = str(tmp_path / "gate")
+    os.mkfifo(gate)
+    _plan, txn = start(host, state_dir, 60, Recorder(gate))
+    early = []
+    thread = threading.Thread(target=lambda: early.append(transaction.confirm(txn, 30, state_dir)))
+    thread.start()
+    # The applier is held in its first ifup: the early confirmation has no answer yet.
+    with open(gate, "w") as handle:
+        handle.write("go")
+    thread.join()
+    assert early == ["applying"]
+    assert transaction.read_status(txn, state_dir)["state"] in ("waiting", "committed")
+    assert confirm_until_committed(txn, state_dir)[-1] == "committed"
+    assert transaction.wait(txn, state_dir)["state"] == "committed"
