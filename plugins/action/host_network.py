@@ -33,18 +33,23 @@ class ActionModule(ActionBase):
     def _module(self, args, task_vars):
         return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
 
-    def _fresh(self, args, task_vars, until):
-        """Run the module over a new connection, retrying refused ones until ``until``."""
+    def _fresh(self, args, task_vars, until, attempts):
+        """Run the module over a new connection, retrying refused ones until ``until``.
+        Every attempt is recorded in ``attempts``: what a failed task then shows."""
         last = "no attempt"
         while True:
+            began = time.time()
             self._connection.reset()
             try:
                 result = self._module(args, task_vars)
                 if not result.get("unreachable"):
+                    attempts.append({"phase": args["phase"], "s": round(time.time() - began, 1),
+                                     "outcome": result.get("answer") or result.get("msg") or "ok"})
                     return result, None
                 last = result.get("msg", "unreachable")
             except AnsibleConnectionFailure as exc:
                 last = str(exc)
+            attempts.append({"phase": args["phase"], "s": round(time.time() - began, 1), "outcome": last})
             if time.time() + RETRY_S >= until:
                 return None, last
             time.sleep(RETRY_S)
@@ -63,17 +68,19 @@ class ActionModule(ActionBase):
         if started.get("failed") or not txn:
             return result
         deadline = started["transaction"]["deadline"]
+        attempts = result["connections"] = []
         while True:
-            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=10), task_vars, deadline)
+            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=10), task_vars, deadline,
+                                           attempts)
             answer = (confirmed or {}).get("answer")
             if answer != "applying":
                 break
         if answer == "committed":
-            done, _error = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S)
+            done, _error = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S, attempts)
             result["transaction"] = (done or confirmed).get("status")
             return result
         # No confirmation: the host rolls back by itself at the deadline. Ask it how that went.
-        done, again = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S)
+        done, again = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S, attempts)
         status = (done or {}).get("status") or {}
         result["transaction"] = status
         result["failed"] = True

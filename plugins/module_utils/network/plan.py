@@ -131,8 +131,12 @@ def compute(raw, renderer, purge=False, prefix="host_network", root="/"):
     interfaces = host_interfaces(root)
     model = netmodel.validate(raw, interfaces, prefix)
     plan = NetworkPlan(renderer, model)
-    files = RENDERERS[renderer].render(model, interfaces)
     owned, members = _owned_and_members(model)
+    # A bridge is pinned to its uplink's MAC only where the uplink is a NIC of the host's
+    # own: bonds and VLANs the model makes take theirs from their slaves, and appear only
+    # after the first run, which would then change the file a second time.
+    macs = dict((name, mac) for name, mac in interfaces.items() if name not in owned)
+    files = RENDERERS[renderer].render(model, macs)
     if renderer == "ifupdown":
         main = read(under(root, MAIN_INTERFACES))
         stripped = strip_owned_stanzas(main, owned | members)

@@ -80,6 +80,17 @@ def test_a_second_run_changes_nothing_and_touches_no_interface(host):
     assert (again.writes, again.removes, again.up, again.down) == ({}, [], [], [])
 
 
+def test_interfaces_the_first_run_made_do_not_change_the_second(host):
+    model = dict(MODEL, vlans=[{"id": 200, "link": "bond0"}],
+                 bridges=[{"name": "cloudbr1", "ports": ["bond0.200"], "ipv4": {"method": "none"}}])
+    apply_files(host, netplan.compute(model, "ifupdown", root=host))
+    for name in ("bond0", "bond0.200", "cloudbr1", "control0"):
+        write(os.path.join(host, "sys/class/net", name, "address"), "52:54:00:ab:00:01\n")
+    again = netplan.compute(model, "ifupdown", root=host)
+    assert again.writes == {}
+    assert "bridge_hw" not in netplan.read(netplan.under(host, "/etc/network/interfaces.d/cloudbr1"))
+
+
 def test_purge_removes_only_files_this_module_wrote(host):
     apply_files(host, netplan.compute(MODEL, "ifupdown", root=host))
     write(os.path.join(host, "etc/network/interfaces.d/cloudbr9"), "auto cloudbr9\n")
