@@ -70,7 +70,10 @@ class ActionModule(ActionBase):
         deadline = started["transaction"]["deadline"]
         attempts = result["connections"] = []
         while True:
-            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=10), task_vars, deadline,
+            # The applier answers once the change is in place, which can take longer than a
+            # connection: the module waits for it up to the deadline.
+            left = max(int(deadline - time.time()) + 1, 1)
+            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=left), task_vars, deadline,
                                            attempts)
             answer = (confirmed or {}).get("answer")
             if answer != "applying":
