@@ -29,6 +29,13 @@ class SpecErrors(SpecError):
         SpecError.__init__(self, None, "; ".join(str(e) for e in errors))
 
 
+def error_list(exc):
+    """A failure as [{path, msg}], one entry per bad value, for tools that read results."""
+    found = getattr(exc, "errors", None) or [exc]
+    return [{"path": getattr(e, "path", None) or None, "msg": getattr(e, "message", None) or str(e)}
+            for e in found]
+
+
 class XMLParseError(VirtopsError):
     """Text that should be libvirt XML is not well-formed or has the wrong root element."""
 

@@ -160,7 +160,7 @@ import uuid
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
 from ansible_collections.virtops.hypervisor.plugins.module_utils.network import model, plan as netplan, transaction
 
 DEADLINE = (10, 600)
@@ -211,7 +211,7 @@ def main():
     try:
         plan = compute(module, params)
     except SpecErrors as exc:
-        module.fail_json(msg=str(exc), errors=[{"path": e.path, "msg": e.message} for e in exc.errors])
+        module.fail_json(msg=str(exc), errors=error_list(exc))
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
     result = {"changed": plan.changed, "renderer": plan.renderer,

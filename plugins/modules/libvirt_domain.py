@@ -233,17 +233,10 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils import connecti
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, lifecycle, option_table, planner, secrets, spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import diff_for, result_of
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError, error_list
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
 DOMAIN_OPTIONS = option_table.DOMAIN_OPTIONS
-
-
-def error_list(exc):
-    """The failure as [{path, msg}], one entry per bad value, for tools that read results."""
-    found = getattr(exc, "errors", None) or [exc]
-    return [{"path": getattr(e, "path", None) or None, "msg": getattr(e, "message", None) or str(e)}
-            for e in found]
 
 
 def trim(result, return_xml):

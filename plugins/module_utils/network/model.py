@@ -26,6 +26,9 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 BOND_MODES = ("balance-rr", "active-backup", "balance-xor", "broadcast", "802.3ad", "balance-tlb", "balance-alb")
 LABELS = ("management", "guest", "public", "storage")
 CONTROL0 = {"name": "control0", "address": "169.254.0.1/16"}
+# Every file a renderer writes starts with HEADER; purge removes only files that carry it.
+MANAGED = "Managed by virtops.hypervisor host_network"
+HEADER = "# %s; edits are overwritten.\n" % MANAGED
 TOP_KEYS = ("bridges", "bonds", "vlans", "routes", "control0", "nozeroconf", "labels")
 
 

@@ -24,7 +24,6 @@ DIRECTORIES = {"ifupdown": render_ifupdown.DIRECTORY, "ifcfg": render_ifcfg.DIRE
                "netplan": os.path.dirname(render_netplan.PATH)}
 MAIN_INTERFACES = "/etc/network/interfaces"
 SYSCONFIG_NETWORK = "/etc/sysconfig/network"
-MANAGED = "Managed by virtops.hypervisor host_network"
 
 
 def under(root, path):
@@ -157,7 +156,7 @@ def compute(raw, renderer, purge=False, prefix="host_network", root="/"):
         for name in sorted(os.listdir(local)) if os.path.isdir(local) else []:
             path = os.path.join(directory, name)
             current = read(under(root, path))
-            if path not in files and current and MANAGED in current:
+            if path not in files and current and netmodel.MANAGED in current:
                 plan.before[path] = current
                 plan.removes.append(path)
     if plan.changed:

@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import ipaddress
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network.model import HEADER
+
 DIRECTORY = "/etc/sysconfig/network-scripts"
-HEADER = "# Managed by virtops.hypervisor host_network; edits are overwritten.\n"
 
 
 def _file(pairs):

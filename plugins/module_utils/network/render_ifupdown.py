@@ -10,8 +10,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network.model import HEADER
+
 DIRECTORY = "/etc/network/interfaces.d"
-HEADER = "# Managed by virtops.hypervisor host_network; edits are overwritten.\n"
 
 
 def _ip_lines(family, ip):

@@ -13,8 +13,9 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network.model import HEADER
+
 PATH = "/etc/netplan/60-virtops.yaml"
-HEADER = "# Managed by virtops.hypervisor host_network; edits are overwritten.\n"
 
 
 def _addresses(bridge):

@@ -28,6 +28,8 @@ import subprocess
 import threading
 import time
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network.plan import under
+
 STATE_DIR = "/run/virtops-host-network"
 
 
@@ -91,7 +93,7 @@ def addresses(runtime):
 
 def _write_files(root, writes, removes):
     for path, text in sorted(writes.items()):
-        target = os.path.join(root, path.lstrip("/"))
+        target = under(root, path)
         directory = os.path.dirname(target)
         if not os.path.isdir(directory):
             os.makedirs(directory)
@@ -99,7 +101,7 @@ def _write_files(root, writes, removes):
             handle.write(text)
         os.rename(target + ".virtops-tmp", target)
     for path in removes:
-        target = os.path.join(root, path.lstrip("/"))
+        target = under(root, path)
         if os.path.exists(target):
             os.remove(target)
 
