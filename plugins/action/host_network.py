@@ -78,16 +78,16 @@ class ActionModule(ActionBase):
             answer = (confirmed or {}).get("answer")
             if answer != "applying":
                 break
-        if answer == "committed":
-            done, _error = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S, attempts)
-            result["transaction"] = (done or confirmed).get("status")
-            return result
-        # No confirmation: the host rolls back by itself at the deadline. Ask it how that went.
+        # The applier's own record decides: committed, or rolled back by itself at the
+        # deadline. Waiting for it also leaves no applier behind when the task ends.
         done, again = self._fresh(dict(phase="wait", txn=txn), task_vars, deadline + ROLLBACK_GRACE_S, attempts)
         status = (done or {}).get("status") or {}
         result["transaction"] = status
+        if status.get("state") == "committed":
+            return result
         result["failed"] = True
-        lost = error or "the host answered, but the applier had already finished (%s)" % status.get("state")
+        lost = error or "the host answered %r, but the applier had already finished (%s)" % (
+            answer, status.get("state"))
         if status.get("state") == "rolled_back":
             files = ", ".join(status.get("files") or []) or "none"
             how = "cleanly" if status.get("restored") else "with errors (see transaction.log)"

@@ -156,9 +156,13 @@ class Applier(object):
                         with self.decision:
                             if self.decided is None:
                                 self.decided = "committed"
-                                self.confirmed.set()
                         if self.decided == "committed":
-                            conn.sendall(b"committed\n")
+                            # Answer before waking run(): once it has committed, the
+                            # process exits, and an unsent answer would read as "gone".
+                            try:
+                                conn.sendall(b"committed\n")
+                            finally:
+                                self.confirmed.set()
             except OSError:
                 pass
             finally:

@@ -11,8 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 import os
 import shutil
+import socket
 import tempfile
 import threading
+import time
 import uuid
 
 import pytest
@@ -123,3 +125,37 @@ def test_a_connection_made_before_the_change_is_in_place_proves_nothing(host, st
     assert transaction.read_status(txn, state_dir)["state"] in ("waiting", "committed")
     assert confirm_until_committed(txn, state_dir)[-1] == "committed"
     assert transaction.wait(txn, state_dir)["state"] == "committed"
+
+
+
+def test_the_answer_is_sent_before_the_applier_may_commit_and_exit(state_dir):
+    # run() commits and the process exits as soon as `confirmed` is set: by then the
+    # client's "committed" must already be in its socket, or it would read "gone".
+    path = os.path.join(state_dir, "s.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.connect(path)
+    seen = []
+
+    class Witness(threading.Event):
+        def set(self):
+            try:
+                seen.append(client.recv(64, socket.MSG_DONTWAIT))
+            except BlockingIOError:
+                seen.append(None)
+            super(Witness, self).set()
+
+    applier = transaction.Applier({}, state_dir, time.time() + 60, Recorder(), "/")
+    applier.confirmed = Witness()
+    applier.applied.set()
+    client.sendall(b"confirm\n")
+    thread = threading.Thread(target=applier.serve, args=(listener,))
+    thread.daemon = True
+    thread.start()
+    assert applier.confirmed.wait(30)
+    assert seen == [b"committed\n"]
+    listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
+    client.close()
