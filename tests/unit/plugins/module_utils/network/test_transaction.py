@@ -127,7 +127,6 @@ def test_a_connection_made_before_the_change_is_in_place_proves_nothing(host, st
     assert transaction.wait(txn, state_dir)["state"] == "committed"
 
 
-
 def test_the_answer_is_sent_before_the_applier_may_commit_and_exit(state_dir):
     # run() commits and the process exits as soon as `confirmed` is set: by then the
     # client's "committed" must already be in its socket, or it would read "gone".
