@@ -2,8 +2,9 @@
 
   allocate.py PLATFORMS_JSON
 
-For each instance: a TCP port for SSH (QEMU's user-mode hostfwd listens on it) and,
-for each link it names, a UDP port of its own; the peer on the same link sends to it.
+For each instance: a TCP port for SSH (QEMU's user-mode hostfwd listens on it), one
+for each guest port its platform lists under `forwards`, and, for each link it names, a
+UDP port of its own; the peer on the same link sends to it.
 A link named by one instance only gets a second UDP port nobody listens on.
 
 The ports are found by binding them to 127.0.0.1 and are released right before QEMU
@@ -43,7 +44,8 @@ def main(argv):
             peer = [n for n in members[link] if n != name]
             nics.append({"link": link, "local_port": udp[(link, name)],
                          "remote_port": udp[(link, peer[0])] if peer else spare[link]})
-        out[name] = {"ssh_port": port(socket.SOCK_STREAM), "links": nics}
+        forwards = dict((str(int(guest)), port(socket.SOCK_STREAM)) for guest in platform.get("forwards", []))
+        out[name] = {"ssh_port": port(socket.SOCK_STREAM), "links": nics, "forwards": forwards}
     for sock in held:
         sock.close()
     json.dump(out, sys.stdout)
