@@ -105,6 +105,10 @@ attributes:
 notes:
   - The renderer's tools must be on the host (ifupdown with bridge-utils, ifenslave and
     vlan on Debian); the M(virtops.hypervisor.host_network) role installs them.
+  - Each real run with changes keeps its snapshot (the files it replaced, the links,
+    addresses and routes before) and the applier's log and final state under
+    C(/run/virtops-host-network/<transaction>/), which is a tmpfs on systemd hosts and
+    so is gone after the next reboot; the transaction id is in RV(transaction).
 author:
   - virtops maintainers (@virtops)
 """
