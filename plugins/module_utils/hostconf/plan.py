@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What a host_config call would change: file contents, masked systemd units and unit
+drop-ins. Validating and computing change nothing, so check mode and the real run share
+this one path; ``apply`` is the only writer.
+
+``root`` prefixes every path touched, so tests plan and apply against a directory tree;
+the paths in a plan are always the host's own.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import tempfile
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile
+
+UNIT_DIR = "/etc/systemd/system"
+UNIT_RE = re.compile(r"^[A-Za-z0-9:_.\\@-]+\.(service|socket|target|timer|path|mount|slice|scope)$")
+DROPIN_RE = re.compile(r"^[A-Za-z0-9_.@-]+\.conf$")
+MODE_RE = re.compile(r"^0?[0-7]{3}$")
+FILE_KEYS = ("path", "syntax", "set", "unset", "content", "mode")
+DROPIN_KEYS = ("unit", "name", "content")
+
+
+def under(root, path):
+    return os.path.join(root, path.lstrip("/"))
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except (IOError, OSError):
+        return None
+
+
+class Change(object):
+    """One file: its text before (None when missing) and after, and its mode."""
+
+    def __init__(self, path, before, after, mode, kind):
+        self.path, self.before, self.after, self.mode, self.kind = path, before, after, mode, kind
+
+
+class HostConfigPlan(object):
+    def __init__(self):
+        self.files = []       # Change, for every file whose text differs
+        self.mask = []        # units to mask now
+        self.dropins = []     # Change, for every drop-in whose text differs
+        self.restart = []
+
+    @property
+    def changed(self):
+        return bool(self.files or self.mask or self.dropins)
+
+    @property
+    def units_changed(self):
+        return bool(self.mask or self.dropins)
+
+    def diff(self):
+        out = [{"before_header": c.path, "after_header": c.path, "before": c.before or "", "after": c.after}
+               for c in self.files + self.dropins]
+        out.extend({"before_header": "%s/%s" % (UNIT_DIR, unit), "after_header": "%s/%s" % (UNIT_DIR, unit),
+                    "before": "", "after": "-> /dev/null (masked)\n"} for unit in self.mask)
+        return out
+
+    def summary(self):
+        return {"files": [c.path for c in self.files], "units": list(self.mask),
+                "dropins": [c.path for c in self.dropins]}
+
+
+class _Check(object):
+    def __init__(self):
+        self.errors = []
+
+    def fail(self, path, message):
+        self.errors.append(SpecError(path, message))
+
+    def mapping(self, value, allowed, path):
+        if not isinstance(value, dict):
+            self.fail(path, "must be a mapping, got %r" % (value,))
+            return False
+        for key in sorted(set(value) - set(allowed)):
+            self.fail("%s.%s" % (path, key), "unknown option; allowed: %s" % ", ".join(allowed))
+        return True
+
+    def text(self, value, path):
+        if not isinstance(value, str):
+            self.fail(path, "must be a string, got %r" % (value,))
+            return False
+        return True
+
+    def abspath(self, value, path):
+        if not self.text(value, path):
+            return False
+        if not value.startswith("/") or "/../" in value + "/" or value.endswith("/"):
+            self.fail(path, "must be an absolute path to a file, got %r" % value)
+            return False
+        return True
+
+    def unit(self, value, path):
+        if not isinstance(value, str) or not UNIT_RE.match(value):
+            self.fail(path, "must be a systemd unit name such as libvirtd.socket, got %r" % (value,))
+            return False
+        return True
+
+
+def _check_file(check, item, path):
+    if not check.mapping(item, FILE_KEYS, path):
+        return
+    check.abspath(item.get("path"), path + ".path")
+    has_keys = bool(item.get("set") or item.get("unset"))
+    if "content" in item and item["content"] is not None:
+        check.text(item["content"], path + ".content")
+        if has_keys:
+            check.fail(path, "give either content or set/unset, not both")
+    elif not has_keys:
+        check.fail(path, "give content, or keys to set or unset")
+    if item.get("mode") is not None and not (isinstance(item["mode"], str) and MODE_RE.match(item["mode"])):
+        check.fail(path + ".mode", "must be an octal string such as '0644', got %r" % (item["mode"],))
+    if not has_keys:
+        return
+    syntax = item.get("syntax")
+    if syntax not in keyfile.SYNTAXES:
+        check.fail(path + ".syntax", "must be one of %s, got %r" % (", ".join(keyfile.SYNTAXES), syntax))
+        return
+    values = item.get("set") or {}
+    if not isinstance(values, dict):
+        check.fail(path + ".set", "must be a mapping of keys to values")
+        values = {}
+    unset = item.get("unset") or []
+    if not isinstance(unset, list):
+        check.fail(path + ".unset", "must be a list of keys")
+        unset = []
+    for key in sorted(values):
+        where = "%s.set.%s" % (path, key)
+        if not keyfile.KEY_RE[syntax].match(str(key)):
+            check.fail(where, "is not a key %s syntax allows" % syntax)
+            continue
+        problem = keyfile.check_value(syntax, values[key])
+        if problem:
+            check.fail(where, problem)
+    for index, key in enumerate(unset):
+        if not isinstance(key, str) or not keyfile.KEY_RE[syntax].match(key):
+            check.fail("%s.unset[%d]" % (path, index), "is not a key %s syntax allows: %r" % (syntax, key))
+        elif key in values:
+            check.fail("%s.unset[%d]" % (path, index), "%s is both set and unset" % key)
+
+
+def validate(spec):
+    """Raise SpecErrors naming every bad value of ``spec`` ({files, mask, dropins, restart})."""
+    check = _Check()
+    seen = {}
+    for index, item in enumerate(spec.get("files") or []):
+        path = "files[%d]" % index
+        _check_file(check, item, path)
+        target = item.get("path") if isinstance(item, dict) else None
+        if isinstance(target, str):
+            if target in seen:
+                check.fail(path + ".path", "%s is also %s; one entry a file" % (target, seen[target]))
+            seen[target] = path
+    for key in ("mask", "restart"):
+        for index, unit in enumerate(spec.get(key) or []):
+            check.unit(unit, "%s[%d]" % (key, index))
+    names = set()
+    for index, item in enumerate(spec.get("dropins") or []):
+        path = "dropins[%d]" % index
+        if not check.mapping(item, DROPIN_KEYS, path):
+            continue
+        check.unit(item.get("unit"), path + ".unit")
+        if not (isinstance(item.get("name"), str) and DROPIN_RE.match(item["name"])):
+            check.fail(path + ".name", "must be a file name ending in .conf, got %r" % (item.get("name"),))
+        check.text(item.get("content"), path + ".content")
+        ident = (item.get("unit"), item.get("name"))
+        if ident in names:
+            check.fail(path, "%s/%s is named twice" % ident)
+        names.add(ident)
+    if check.errors:
+        raise SpecErrors(check.errors)
+
+
+def _masked(root, unit):
+    link = under(root, "%s/%s" % (UNIT_DIR, unit))
+    if os.path.islink(link):
+        return os.readlink(link) == "/dev/null"
+    if os.path.exists(link):
+        # An administrator's own unit file: masking would destroy it.
+        raise VirtopsError("cannot mask %s: %s/%s is a unit file, not a link" % (unit, UNIT_DIR, unit))
+    return False
+
+
+def _mode_differs(path, mode):
+    if mode is None or not os.path.exists(path):
+        return False
+    return os.stat(path).st_mode & 0o7777 != int(mode, 8)
+
+
+def compute(spec, root="/"):
+    """Validate ``spec`` and return the HostConfigPlan; nothing is written."""
+    validate(spec)
+    plan = HostConfigPlan()
+    for item in spec.get("files") or []:
+        before = read(under(root, item["path"]))
+        if item.get("content") is not None:
+            after = item["content"]
+        else:
+            after = keyfile.edit(before, item["syntax"], item.get("set"), item.get("unset"))
+        mode = item.get("mode")
+        if after != (before or "") or before is None or _mode_differs(under(root, item["path"]), mode):
+            plan.files.append(Change(item["path"], before, after, mode, "file"))
+    for unit in spec.get("mask") or []:
+        if not _masked(root, unit) and unit not in plan.mask:
+            plan.mask.append(unit)
+    for item in spec.get("dropins") or []:
+        path = "%s/%s.d/%s" % (UNIT_DIR, item["unit"], item["name"])
+        before = read(under(root, path))
+        if before != item["content"]:
+            plan.dropins.append(Change(path, before, item["content"], "0644", "dropin"))
+    plan.restart = list(spec.get("restart") or [])
+    return plan
+
+
+def write_atomically(path, text, mode):
+    """Replace ``path`` by ``text`` through a temporary file in the same folder, keeping the
+    old file's mode and owner unless ``mode`` is given."""
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        os.makedirs(folder, 0o755)
+    old = os.stat(path) if os.path.exists(path) else None
+    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".virtops-")
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        if mode is not None:
+            os.chmod(tmp, int(mode, 8))
+        elif old is not None:
+            os.chmod(tmp, old.st_mode & 0o7777)
+            os.chown(tmp, old.st_uid, old.st_gid)
+        else:
+            os.chmod(tmp, 0o644)
+        os.rename(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def apply(plan, root="/"):
+    """Carry the plan out: files and drop-ins, then the masks."""
+    for change in plan.files + plan.dropins:
+        write_atomically(under(root, change.path), change.after, change.mode)
+    for unit in plan.mask:
+        link = under(root, "%s/%s" % (UNIT_DIR, unit))
+        if not os.path.isdir(os.path.dirname(link)):
+            os.makedirs(os.path.dirname(link), 0o755)
+        if os.path.lexists(link):
+            os.unlink(link)
+        os.symlink("/dev/null", link)

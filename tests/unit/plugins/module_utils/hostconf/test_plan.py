@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""host_config plans against a directory tree: validation first, then only real changes."""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+
+import pytest
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import plan as hostplan
+
+SOCKETS = ["libvirtd.socket", "libvirtd-ro.socket"]
+SPEC = {
+    "files": [
+        {"path": "/etc/libvirt/libvirtd.conf", "syntax": "libvirt", "set": {"listen_tcp": 1, "auth_tcp": "none"}},
+        {"path": "/etc/default/libvirtd", "syntax": "shell", "set": {"LIBVIRTD_ARGS": "--listen"}},
+        {"path": "/etc/default/grub.d/virtops-xen.cfg", "content": "GRUB_X=1\n", "mode": "0600"},
+    ],
+    "mask": SOCKETS,
+    "dropins": [{"unit": "libvirtd.service", "name": "virtops.conf", "content": "[Unit]\nAfter=xen.service\n"}],
+    "restart": ["libvirtd.service"],
+}
+
+
+def write(root, path, text):
+    full = hostplan.under(root, path)
+    if not os.path.isdir(os.path.dirname(full)):
+        os.makedirs(os.path.dirname(full))
+    with open(full, "w") as handle:
+        handle.write(text)
+
+
+@pytest.fixture
+def root(tmp_path):
+    root = str(tmp_path)
+    write(root, "/etc/libvirt/libvirtd.conf", "#listen_tcp = 1\n")
+    write(root, "/etc/default/libvirtd", 'LIBVIRTD_ARGS="--timeout 120"\n')
+    return root
+
+
+def tree(root):
+    out = {}
+    for base, _dirs, files in os.walk(root):
+        for name in files:
+            full = os.path.join(base, name)
+            out[full] = os.readlink(full) if os.path.islink(full) else open(full).read()
+    return out
+
+
+def test_plan_apply_then_nothing_left_to_do(root):
+    before = tree(root)
+    plan = hostplan.compute(SPEC, root)
+    assert tree(root) == before  # planning wrote nothing
+    assert plan.summary() == {
+        "files": ["/etc/libvirt/libvirtd.conf", "/etc/default/libvirtd", "/etc/default/grub.d/virtops-xen.cfg"],
+        "units": SOCKETS,
+        "dropins": ["/etc/systemd/system/libvirtd.service.d/virtops.conf"]}
+    assert [d["after_header"] for d in plan.diff()][-1] == "/etc/systemd/system/libvirtd-ro.socket"
+    hostplan.apply(plan, root)
+    assert os.readlink(hostplan.under(root, "/etc/systemd/system/libvirtd.socket")) == "/dev/null"
+    assert open(hostplan.under(root, "/etc/default/libvirtd")).read() == 'LIBVIRTD_ARGS="--listen"\n'
+    assert oct(os.stat(hostplan.under(root, "/etc/default/grub.d/virtops-xen.cfg")).st_mode & 0o777) == "0o600"
+    again = hostplan.compute(SPEC, root)
+    assert not again.changed and again.summary() == {"files": [], "units": [], "dropins": []}
+
+
+def test_a_mode_alone_is_a_change(root):
+    hostplan.apply(hostplan.compute(SPEC, root), root)
+    os.chmod(hostplan.under(root, "/etc/default/grub.d/virtops-xen.cfg"), 0o644)
+    assert hostplan.compute(SPEC, root).summary()["files"] == ["/etc/default/grub.d/virtops-xen.cfg"]
+
+
+def test_an_existing_file_keeps_its_mode(root):
+    os.chmod(hostplan.under(root, "/etc/default/libvirtd"), 0o640)
+    hostplan.apply(hostplan.compute(SPEC, root), root)
+    assert os.stat(hostplan.under(root, "/etc/default/libvirtd")).st_mode & 0o777 == 0o640
+
+
+def test_an_administrators_unit_file_is_not_masked_over(root):
+    write(root, "/etc/systemd/system/libvirtd.socket", "[Socket]\n")
+    with pytest.raises(VirtopsError, match="is a unit file, not a link"):
+        hostplan.compute(SPEC, root)
+
+
+def test_every_bad_value_named_and_nothing_written(root):
+    bad = {
+        "files": [
+            {"path": "etc/relative", "content": "x"},
+            {"path": "/etc/a", "syntax": "ini", "set": {"k": 1}},
+            {"path": "/etc/b", "syntax": "libvirt", "set": {"bad key": 1, "q": 'a"b'}, "unset": ["q"]},
+            {"path": "/etc/c", "content": "x", "set": {"k": 1}, "syntax": "shell"},
+            {"path": "/etc/c", "syntax": "shell", "set": {"K": "v"}, "mode": "644x"},
+            {"path": "/etc/d", "syntax": "shell", "colour": "red"},
+        ],
+        "mask": ["libvirtd"],
+        "dropins": [{"unit": "libvirtd.service", "name": "x.txt", "content": 3}],
+        "restart": ["libvirtd.service"],
+    }
+    before = tree(root)
+    with pytest.raises(SpecErrors) as caught:
+        hostplan.compute(bad, root)
+    paths = [e.path for e in caught.value.errors]
+    assert paths == [
+        "files[0].path", "files[1].syntax", "files[2].set.bad key", "files[2].set.q",
+        "files[2].unset[0]", "files[3]", "files[4].mode", "files[4].path", "files[5].colour", "files[5]",
+        "mask[0]", "dropins[0].name", "dropins[0].content"]
+    assert "files[0].content" not in paths
+    assert tree(root) == before
