@@ -56,6 +56,84 @@ options:
     type: list
     elements: str
     default: []
+  libvirt:
+    description:
+      - libvirtd listening as CloudStack's KVM agent needs it, in the traditional mode
+        that C(cloudstack-setup-agent) leaves working (it masks libvirtd's sockets on
+        every addHost and writes C(libvirtd_opts), which Debian 12's unit ignores);
+        libvirtd's five sockets masked, C(LIBVIRTD_ARGS="--listen") in
+        C(/etc/default/libvirtd) (which also drops Debian's C(--timeout 120)), the
+        listen keys in C(libvirtd.conf), and the C(qemu.conf) keys CloudStack's setup
+        writes. libvirtd is restarted when any of it changed.
+      - Every value is checked before anything is written; errors name the option, or
+        C(<error_prefix>_<key>) with O(error_prefix).
+    type: dict
+    suboptions:
+      listen_tcp:
+        description: Plain TCP on O(libvirt.tcp_port).
+        type: bool
+        default: true
+      listen_tls:
+        description: TLS on O(libvirt.tls_port); the key, certificate and CA files must exist.
+        type: bool
+        default: false
+      listen_addr:
+        description: An IP address to listen on; all addresses when empty.
+        type: str
+        default: ""
+      tcp_port:
+        description: TCP port.
+        type: int
+        default: 16509
+      tls_port:
+        description: TLS port.
+        type: int
+        default: 16514
+      auth_tcp:
+        description: Authentication on the TCP port. V(none) is what CloudStack's setup writes without TLS.
+        type: str
+        default: none
+        choices: [none, sasl, polkit]
+      auth_tls:
+        description: Authentication on the TLS port (the certificate is checked in any case).
+        type: str
+        default: none
+        choices: [none, sasl, polkit]
+      tls_key_file:
+        description: Server key.
+        type: path
+        default: /etc/pki/libvirt/private/serverkey.pem
+      tls_cert_file:
+        description: Server certificate.
+        type: path
+        default: /etc/pki/libvirt/servercert.pem
+      tls_ca_file:
+        description: CA certificate.
+        type: path
+        default: /etc/pki/CA/cacert.pem
+      security_driver:
+        description: C(qemu.conf) C(security_driver). V(none), as CloudStack's setup writes, leaves guests unconfined by AppArmor.
+        type: str
+        default: none
+        choices: [none, apparmor, selinux, dac]
+      user:
+        description: C(qemu.conf) C(user) QEMU runs as.
+        type: str
+        default: root
+      group:
+        description: C(qemu.conf) C(group) QEMU runs as.
+        type: str
+        default: root
+      vnc_listen:
+        description: C(qemu.conf) C(vnc_listen), an IP address; unchanged when empty.
+        type: str
+        default: 0.0.0.0
+  error_prefix:
+    description:
+      - Prefix of the names errors give O(libvirt) keys; the C(kvm_host) role sets
+        V(kvm_host), so errors name its variables (C(kvm_host_listen_addr)).
+    type: str
+    default: ""
 attributes:
   check_mode:
     description: Plans only; the result says what a real run would change.
@@ -71,16 +149,20 @@ author:
 """
 
 EXAMPLES = r"""
-- name: libvirtd listening in the traditional mode, as CloudStack's KVM agent needs it
+- name: libvirtd listening on TCP 16509 in the traditional mode, as CloudStack's KVM agent needs it
+  virtops.hypervisor.host_config:
+    libvirt: {listen_tcp: true, tcp_port: 16509}
+
+- name: Keys of a file, and a unit masked
   virtops.hypervisor.host_config:
     files:
-      - path: /etc/libvirt/libvirtd.conf
+      - path: /etc/libvirt/libxl.conf
         syntax: libvirt
-        set: {listen_tcp: 1, listen_tls: 0, tcp_port: "16509", auth_tcp: none}
+        set: {autoballoon: 0}
       - path: /etc/default/libvirtd
         syntax: shell
         set: {LIBVIRTD_ARGS: --listen}
-    mask: [libvirtd.socket, libvirtd-ro.socket, libvirtd-admin.socket, libvirtd-tcp.socket, libvirtd-tls.socket]
+    mask: [libvirtd.socket]
     restart: [libvirtd.service]
 
 - name: libvirtd after the Xen toolstack
@@ -125,7 +207,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import plan as hostplan
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import libvirt, plan as hostplan
 
 
 def argument_spec():
@@ -134,6 +216,20 @@ def argument_spec():
         mask=dict(type="list", elements="str", default=[]),
         dropins=dict(type="list", elements="dict", default=[]),
         restart=dict(type="list", elements="str", default=[]),
+        libvirt=dict(type="dict", options=dict(
+            listen_tcp=dict(type="bool", default=True), listen_tls=dict(type="bool", default=False),
+            listen_addr=dict(type="str", default=""),
+            tcp_port=dict(type="int", default=16509), tls_port=dict(type="int", default=16514),
+            auth_tcp=dict(type="str", default="none", choices=list(libvirt.AUTH)),
+            auth_tls=dict(type="str", default="none", choices=list(libvirt.AUTH)),
+            tls_key_file=dict(type="path", default="/etc/pki/libvirt/private/serverkey.pem"),
+            tls_cert_file=dict(type="path", default="/etc/pki/libvirt/servercert.pem"),
+            tls_ca_file=dict(type="path", default="/etc/pki/CA/cacert.pem"),
+            security_driver=dict(type="str", default="none", choices=list(libvirt.SECURITY_DRIVERS)),
+            user=dict(type="str", default="root"), group=dict(type="str", default="root"),
+            vnc_listen=dict(type="str", default="0.0.0.0"),
+        )),
+        error_prefix=dict(type="str", default=""),
     )
 
 

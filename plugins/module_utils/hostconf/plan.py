@@ -18,7 +18,7 @@ import re
 import tempfile
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors, VirtopsError
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile, libvirt
 
 UNIT_DIR = "/etc/systemd/system"
 UNIT_RE = re.compile(r"^[A-Za-z0-9:_.\\@-]+\.(service|socket|target|timer|path|mount|slice|scope)$")
@@ -200,8 +200,22 @@ def _mode_differs(path, mode):
     return os.stat(path).st_mode & 0o7777 != int(mode, 8)
 
 
+def expand(spec, root="/"):
+    """``spec`` with its ``libvirt`` settings turned into files, masks and restarts."""
+    if not spec.get("libvirt"):
+        return spec
+    files, mask, restart = libvirt.expand(spec["libvirt"], spec.get("error_prefix") or "", root)
+    out = dict(spec)
+    out["files"] = list(spec.get("files") or []) + files
+    out["mask"] = list(spec.get("mask") or []) + [m for m in mask if m not in (spec.get("mask") or [])]
+    out["restart"] = list(spec.get("restart") or []) + [r for r in restart if r not in (spec.get("restart") or [])]
+    return out
+
+
 def compute(spec, root="/"):
     """Validate ``spec`` and return the HostConfigPlan; nothing is written."""
+    validate(spec)
+    spec = expand(spec, root)
     validate(spec)
     plan = HostConfigPlan()
     for item in spec.get("files") or []:

@@ -1,0 +1,121 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""libvirtd listening as CloudStack's KVM agent needs it, in a form CloudStack's own
+setup leaves working, and the qemu.conf keys that setup also writes.
+
+``cloudstack-setup-agent`` masks libvirtd's systemd sockets on every addHost and writes
+``libvirtd_opts='-l'`` to /etc/default/libvirtd, which Debian 12's unit ignores (it reads
+``LIBVIRTD_ARGS``): after enrolment nothing listens (apache/cloudstack #4754, #9802,
+#10667). The traditional mode is the one that survives it: the sockets masked, and
+``LIBVIRTD_ARGS="--listen"``, which also drops Debian's ``--timeout 120`` so the daemon
+never idles out. Re-running the setup then masks what is masked already and adds a line
+nobody reads.
+
+Validated first, with paths named as the role's variables (``kvm_host_listen_addr``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import os
+import re
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
+
+LIBVIRTD_CONF = "/etc/libvirt/libvirtd.conf"
+QEMU_CONF = "/etc/libvirt/qemu.conf"
+DEFAULTS = "/etc/default/libvirtd"
+SOCKETS = ["libvirtd.socket", "libvirtd-ro.socket", "libvirtd-admin.socket",
+           "libvirtd-tcp.socket", "libvirtd-tls.socket"]
+SERVICE = "libvirtd.service"
+AUTH = ("none", "sasl", "polkit")
+SECURITY_DRIVERS = ("none", "apparmor", "selinux", "dac")
+KEYS = ("listen_tcp", "listen_tls", "listen_addr", "tcp_port", "tls_port", "auth_tcp", "auth_tls",
+        "tls_key_file", "tls_cert_file", "tls_ca_file",
+        "security_driver", "user", "group", "vnc_listen")
+ACCOUNT_RE = re.compile(r"^(\+?[0-9]+|[a-z_][a-z0-9_-]*\$?)$")
+
+
+def _address(value):
+    try:
+        return ipaddress.ip_address(u"%s" % value)
+    except ValueError:
+        return None
+
+
+def validate(params, prefix="", root="/"):
+    """Raise SpecErrors naming every bad value; ``params`` holds the keys of KEYS."""
+    errors = []
+
+    def name(key):
+        return "%s_%s" % (prefix, key) if prefix else "libvirt.%s" % key
+
+    def fail(key, message):
+        errors.append(SpecError(name(key), message))
+
+    for key in sorted(set(params) - set(KEYS)):
+        fail(key, "unknown option; allowed: %s" % ", ".join(KEYS))
+    for key in ("listen_tcp", "listen_tls"):
+        if not isinstance(params.get(key), bool):
+            fail(key, "must be a boolean, got %r" % (params.get(key),))
+    for key in ("tcp_port", "tls_port"):
+        value = params.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            fail(key, "must be a port number from 1 to 65535, got %r" % (value,))
+    if params.get("listen_tcp") and params.get("listen_tls") and params.get("tcp_port") == params.get("tls_port"):
+        fail("tls_port", "is the same port as %s (%r)" % (name("tcp_port"), params.get("tcp_port")))
+    for key in ("listen_addr", "vnc_listen"):
+        value = params.get(key)
+        if value not in (None, "") and _address(value) is None:
+            fail(key, "must be an IP address (no port, no host name), got %r" % (value,))
+    for key in ("auth_tcp", "auth_tls"):
+        if params.get(key) not in AUTH:
+            fail(key, "must be one of %s, got %r" % (", ".join(AUTH), params.get(key)))
+    if params.get("security_driver") not in SECURITY_DRIVERS:
+        fail("security_driver", "must be one of %s, got %r" % (
+            ", ".join(SECURITY_DRIVERS), params.get("security_driver")))
+    for key in ("user", "group"):
+        value = params.get(key)
+        if not isinstance(value, str) or not ACCOUNT_RE.match(value):
+            fail(key, "must be a user or group name, or +number, got %r" % (value,))
+    if not params.get("listen_tcp") and not params.get("listen_tls"):
+        fail("listen_tcp", "listen_tcp or listen_tls must be true: CloudStack's management server "
+                           "and live migration reach libvirtd over the network")
+    if params.get("listen_tls"):
+        for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
+            value = params.get(key)
+            if not isinstance(value, str) or not value.startswith("/"):
+                fail(key, "must be an absolute path when listen_tls is true, got %r" % (value,))
+            elif not os.path.isfile(os.path.join(root, value.lstrip("/"))):
+                fail(key, "%s does not exist on the host; libvirtd will not start with "
+                          "listen_tls without it" % value)
+    if errors:
+        raise SpecErrors(errors)
+
+
+def expand(params, prefix="", root="/"):
+    """host_config's files, mask and restart for ``params``, after validating them."""
+    validate(params, prefix, root)
+    conf = {"listen_tcp": params["listen_tcp"], "listen_tls": params["listen_tls"],
+            "tcp_port": str(params["tcp_port"]), "tls_port": str(params["tls_port"]),
+            "auth_tcp": params["auth_tcp"], "auth_tls": params["auth_tls"]}
+    unset = []
+    if params.get("listen_addr"):
+        conf["listen_addr"] = params["listen_addr"]
+    else:
+        unset.append("listen_addr")
+    if params["listen_tls"]:
+        conf.update(key_file=params["tls_key_file"], cert_file=params["tls_cert_file"],
+                    ca_file=params["tls_ca_file"])
+    qemu = {"security_driver": params["security_driver"], "user": params["user"], "group": params["group"]}
+    if params.get("vnc_listen"):
+        qemu["vnc_listen"] = params["vnc_listen"]
+    files = [
+        {"path": LIBVIRTD_CONF, "syntax": "libvirt", "set": conf, "unset": unset},
+        {"path": DEFAULTS, "syntax": "shell", "set": {"LIBVIRTD_ARGS": "--listen"}},
+        {"path": QEMU_CONF, "syntax": "libvirt", "set": qemu},
+    ]
+    return files, list(SOCKETS), [SERVICE]

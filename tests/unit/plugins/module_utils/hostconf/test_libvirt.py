@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: virtops.hypervisor contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""libvirtd's traditional listen mode: what it writes, and every bad value refused first."""
+
+from __future__ import absolute_import, division, print_function
+
+import os
+
+import pytest
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import libvirt, plan as hostplan
+
+DEFAULTS = {"listen_tcp": True, "listen_tls": False, "listen_addr": "", "tcp_port": 16509, "tls_port": 16514,
+            "auth_tcp": "none", "auth_tls": "none", "tls_key_file": "/etc/pki/libvirt/private/serverkey.pem",
+            "tls_cert_file": "/etc/pki/libvirt/servercert.pem", "tls_ca_file": "/etc/pki/CA/cacert.pem",
+            "security_driver": "none", "user": "root", "group": "root", "vnc_listen": "0.0.0.0"}
+# What Debian 12 ships, cut down: the unit reads LIBVIRTD_ARGS, with an idle timeout.
+DEBIAN_DEFAULTS = '# Customizations for the libvirtd.service systemd unit\n\nLIBVIRTD_ARGS="--timeout 120"\n'
+# What cloudstack-setup-agent appends on addHost: a variable Debian's unit never reads.
+AFTER_ADDHOST = DEBIAN_DEFAULTS.replace('"--timeout 120"', '"--listen"') + "libvirtd_opts='-l'\n"
+
+
+def params(**over):
+    out = dict(DEFAULTS)
+    out.update(over)
+    return out
+
+
+def test_traditional_mode():
+    files, mask, restart = libvirt.expand(params())
+    conf = files[0]
+    assert conf["path"] == "/etc/libvirt/libvirtd.conf"
+    assert conf["set"] == {"listen_tcp": True, "listen_tls": False, "tcp_port": "16509", "tls_port": "16514",
+                           "auth_tcp": "none", "auth_tls": "none"}
+    assert conf["unset"] == ["listen_addr"]
+    assert files[1] == {"path": "/etc/default/libvirtd", "syntax": "shell", "set": {"LIBVIRTD_ARGS": "--listen"}}
+    assert files[2]["set"] == {"security_driver": "none", "user": "root", "group": "root", "vnc_listen": "0.0.0.0"}
+    assert mask == libvirt.SOCKETS and len(mask) == 5
+    assert restart == ["libvirtd.service"]
+
+
+def test_cloudstack_setup_leaves_it_unchanged(tmp_path):
+    """After addHost the file has libvirtd_opts too and the sockets are masked: no change."""
+    root = str(tmp_path)
+    os.makedirs(os.path.join(root, "etc/default"))
+    os.makedirs(os.path.join(root, "etc/systemd/system"))
+    with open(os.path.join(root, "etc/default/libvirtd"), "w") as handle:
+        handle.write(AFTER_ADDHOST)
+    for socket in libvirt.SOCKETS:
+        os.symlink("/dev/null", os.path.join(root, "etc/systemd/system", socket))
+    plan = hostplan.compute({"libvirt": params()}, root)
+    assert "/etc/default/libvirtd" not in plan.summary()["files"]
+    assert plan.summary()["units"] == []
+
+
+def test_tls_needs_its_files(tmp_path):
+    root = str(tmp_path)
+    with pytest.raises(SpecErrors) as caught:
+        libvirt.expand(params(listen_tls=True), "kvm_host", root)
+    assert [e.path for e in caught.value.errors] == ["kvm_host_tls_key_file", "kvm_host_tls_cert_file",
+                                                      "kvm_host_tls_ca_file"]
+    for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
+        path = os.path.join(root, DEFAULTS[key].lstrip("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "w").close()
+    files, _mask, _restart = libvirt.expand(params(listen_tls=True), "kvm_host", root)
+    assert files[0]["set"]["cert_file"] == "/etc/pki/libvirt/servercert.pem"
+
+
+@pytest.mark.parametrize("over,path,words", [
+    # What a popular role wrote into a systemd drop-in unchecked, and then failed on forever.
+    ({"listen_addr": "127.0.0.1:16509"}, "kvm_host_listen_addr", "no port"),
+    ({"listen_addr": "host.example.com"}, "kvm_host_listen_addr", "IP address"),
+    ({"vnc_listen": "::1x"}, "kvm_host_vnc_listen", "IP address"),
+    ({"tcp_port": 0}, "kvm_host_tcp_port", "1 to 65535"),
+    ({"tls_port": 70000}, "kvm_host_tls_port", "1 to 65535"),
+    ({"tcp_port": True}, "kvm_host_tcp_port", "port number"),
+    ({"auth_tcp": "kerberos"}, "kvm_host_auth_tcp", "one of"),
+    ({"security_driver": "smack"}, "kvm_host_security_driver", "one of"),
+    ({"user": "root; rm -rf /"}, "kvm_host_user", "user or group"),
+    ({"listen_tcp": False}, "kvm_host_listen_tcp", "must be true"),
+    ({"listen_tcp": "yes"}, "kvm_host_listen_tcp", "boolean"),
+    ({"colour": 1}, "kvm_host_colour", "unknown option"),
+])
+def test_bad_values_named_by_the_roles_variable(over, path, words):
+    with pytest.raises(SpecErrors) as caught:
+        libvirt.expand(params(**over), "kvm_host")
+    assert [e.path for e in caught.value.errors] == [path]
+    assert words in str(caught.value)
+
+
+def test_without_prefix_errors_name_the_modules_option():
+    with pytest.raises(SpecErrors, match=r"^libvirt\.tcp_port: "):
+        libvirt.expand(params(tcp_port=-1))
+
+
+def test_same_port_twice():
+    with pytest.raises(SpecErrors, match="kvm_host_tls_port: is the same port"):
+        libvirt.expand(params(listen_tls=True, tls_port=16509, tls_key_file="/", tls_cert_file="/",
+                              tls_ca_file="/"), "kvm_host", "/nonexistent")
