@@ -644,3 +644,162 @@ def test_empty_output_path_is_bad_usage(fake_guest, run_reader):
     rc, out, err = finish(run_reader(["-o", ""], fake_guest.env()))
     assert (rc, out) == (2, "")
     assert "Usage: virtops-channel-read" in err
+
+
+# f. Xen: the channel is the PV console whose xenstore name matches -----------------------
+
+XS_READ, XS_ERROR = 2, 16
+
+
+class FakeXenbus(object):
+    """The guest kernel's xenbus device (``$DEV/xen/xenbus``) on a raw pty: answers
+    XS_READ requests from ``store`` (relative paths, as a guest's are) with xenstore's
+    wire format, XS_ERROR ENOENT for anything else, and records every request."""
+
+    def __init__(self, store):
+        self.store = store
+        self.requests = []
+        self.master, self.slave = os.openpty()
+        raw = termios.tcgetattr(self.slave)
+        raw[0] = raw[1] = raw[3] = 0  # no input, output or local processing: bytes as sent
+        raw[6][termios.VMIN], raw[6][termios.VTIME] = 1, 0
+        termios.tcsetattr(self.slave, termios.TCSANOW, raw)
+        self.path = os.ttyname(self.slave)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.daemon = True
+        self.thread.start()
+
+    def _read(self, count):
+        data = b""
+        while len(data) < count:
+            if self.stop.is_set():
+                return None
+            if not select.select([self.master], [], [], 0.1)[0]:
+                continue
+            try:
+                chunk = os.read(self.master, count - len(data))
+            except OSError:
+                return None
+            data += chunk
+        return data
+
+    def _serve(self):
+        while True:
+            header = self._read(16)
+            if header is None:
+                return
+            kind, req_id, tx_id, length = struct.unpack("<IIII", header)
+            payload = self._read(length)
+            if payload is None:
+                return
+            self.requests.append((kind, tx_id, payload))
+            path = payload.rstrip(b"\0").decode("ascii")
+            if kind == XS_READ and path in self.store:
+                reply_kind, body = XS_READ, self.store[path].encode("utf-8")
+            else:
+                reply_kind, body = XS_ERROR, b"ENOENT\0"
+            # One write: the kernel queues a reply whole.
+            os.write(self.master, struct.pack("<IIII", reply_kind, req_id, tx_id, len(body)) + body)
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(WAIT)
+        os.close(self.master)
+        os.close(self.slave)
+
+
+@pytest.fixture
+def xenbus():
+    buses = []
+
+    def make(store):
+        buses.append(FakeXenbus(store))
+        return buses[-1]
+    yield make
+    for each in buses:
+        each.close()
+
+
+def add_xen_console(fake_guest, number, device):
+    """A xenbus console frontend in sysfs (console-N, nodename device/console/N) and its
+    /dev/hvcN."""
+    node = os.path.join(fake_guest.sysfs, "bus", "xen", "devices", "console-%d" % number)
+    os.makedirs(node)
+    with open(os.path.join(node, "nodename"), "w") as handle:
+        handle.write("device/console/%d\n" % number)
+    os.symlink(device, os.path.join(fake_guest.dev, "hvc%d" % number))
+
+
+def xen_guest(fake_guest, xenbus, host):
+    """Two extra PV consoles, the channel on the second: found by its name, not number."""
+    pty = host()
+    add_xen_console(fake_guest, 1, os.devnull)
+    add_xen_console(fake_guest, 2, pty.path)
+    bus = xenbus({"device/console/1/name": "org.example.other.0", "device/console/2/name": NAME})
+    os.makedirs(os.path.join(fake_guest.dev, "xen"))
+    os.symlink(bus.path, os.path.join(fake_guest.dev, "xen", "xenbus"))
+    return pty, bus
+
+
+def exchange_on_xen(fake_guest, run_reader, pty, env, shell=SH):
+    data = b"template=domP\neth0ip=169.254.3.8\n"
+    proc = run_reader(["-o", fake_guest.out, "-t", "10"], env, shell=shell)
+    pty.wait_raw()
+    pty.write(framing.frame(data))
+    assert pty.readline() == ack_line(data)
+    rc, out, err = finish(proc)
+    assert (rc, out) == (0, channel_line(data, fake_guest.out)), err
+    assert read_file(fake_guest.out) == data
+    assert fake_guest.out_dir_entries() == ["cmdline"]
+
+
+def test_xen_channel_found_by_name_through_the_xenbus_device(fake_guest, run_reader, host, xenbus):
+    """No xenstore-read in a minimal guest: the reader speaks xenstore's protocol itself."""
+    pty, bus = xen_guest(fake_guest, xenbus, host)
+    env = fake_guest.env()
+    assert shutil.which("xenstore-read", path=env["PATH"]) is None
+    exchange_on_xen(fake_guest, run_reader, pty, env)
+    assert bus.requests == [(XS_READ, 0, b"device/console/1/name\0"), (XS_READ, 0, b"device/console/2/name\0")]
+
+
+def test_xen_console_without_a_name_is_skipped(fake_guest, run_reader, host, xenbus):
+    pty = host()
+    add_xen_console(fake_guest, 1, pty.path)
+    bus = xenbus({})
+    os.makedirs(os.path.join(fake_guest.dev, "xen"))
+    os.symlink(bus.path, os.path.join(fake_guest.dev, "xen", "xenbus"))
+    proc = run_reader(["-o", fake_guest.out], fake_guest.env())
+    rc, out, err = finish(proc)
+    assert rc == 0, err
+    assert out.startswith("source=cmdline ")
+    assert bus.requests == [(XS_READ, 0, b"device/console/1/name\0")]
+
+
+def test_xen_channel_found_with_xenstore_read(fake_guest, run_reader, host, tmp_path):
+    """Where xen-utils or xenstore-utils are installed, their xenstore-read is used."""
+    pty = host()
+    add_xen_console(fake_guest, 1, os.devnull)
+    add_xen_console(fake_guest, 3, pty.path)
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    script = bindir / "xenstore-read"
+    script.write_text("#!/bin/sh\ncase $1 in\n  device/console/3/name) echo %s ;;\n"
+                      "  device/console/1/name) echo org.example.other.0 ;;\n"
+                      "  *) echo \"could not read path $1\" >&2; exit 1 ;;\nesac\n" % NAME)
+    script.chmod(0o755)
+    env = fake_guest.env()
+    env["PATH"] = "%s:%s" % (bindir, env["PATH"])
+    exchange_on_xen(fake_guest, run_reader, pty, env)
+
+
+if BUSYBOX is not None:
+    def test_xen_channel_through_the_xenbus_device_with_busybox(fake_guest, run_reader, host, xenbus,
+                                                               busybox_bin):
+        """As in the tiny test guest: busybox only (dd, od, tail, printf)."""
+        path, bindir = busybox_bin
+        pty, bus = xen_guest(fake_guest, xenbus, host)
+        env = fake_guest.env()
+        env["PATH"] = bindir
+        exchange_on_xen(fake_guest, run_reader, pty, env, shell=(path, "sh"))
+        assert len(bus.requests) == 2
