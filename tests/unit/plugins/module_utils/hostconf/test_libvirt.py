@@ -59,8 +59,8 @@ def test_tls_needs_its_files(tmp_path):
     root = str(tmp_path)
     with pytest.raises(SpecErrors) as caught:
         libvirt.expand(params(listen_tls=True), "kvm_host", root)
-    assert [e.path for e in caught.value.errors] == ["kvm_host_tls_key_file", "kvm_host_tls_cert_file",
-                                                      "kvm_host_tls_ca_file"]
+    expected = ["kvm_host_tls_key_file", "kvm_host_tls_cert_file", "kvm_host_tls_ca_file"]
+    assert [e.path for e in caught.value.errors] == expected
     for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
         path = os.path.join(root, DEFAULTS[key].lstrip("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
