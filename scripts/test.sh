@@ -145,7 +145,24 @@ run_molecule() {
   return $rc
 }
 
+# On a new machine the VM images and the apt repository take minutes to build, mostly
+# waiting on the mirror and the disk: build them while the earlier stages run. Each
+# build holds its own lock, so the molecule stage's create step waits for a build still
+# under way instead of starting another, and reuses the cached result.
+prebuild=""
+case " $stages " in
+  *" molecule "*)
+    ( for variant in default no-python; do
+        bash tests/assets/debian-image/build.sh --variant "$variant" >/dev/null || exit 1
+      done
+      bash tests/assets/apt-repo/build.sh >/dev/null ) > "$results/prebuild.log" 2>&1 &
+    prebuild=$! ;;
+esac
+
 for stage in $stages; do
+  if [ "$stage" = molecule ] && [ -n "$prebuild" ]; then
+    wait "$prebuild" || echo "== the image prebuild failed (see $results/prebuild.log); create builds again"
+  fi
   echo "== stage $stage"
   start=$(date +%s)
   "run_$stage"; rc=$?
