@@ -13,7 +13,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.domain_cap
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
     Capabilities)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import (
-    hypervisor_from_caps, recommend)
+    boot_modes, hypervisor_from_caps, recommend)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
@@ -89,6 +89,7 @@ def libvirt_facts(caps, domcaps, detection_facts=None, uri=None, conn_info=None,
         "domain_types": caps.domain_types,
         "domain_capabilities": dict((domcaps_key(*k), v.to_dict()) for k, v in domcaps.items()),
         "domain_capabilities_errors": errors or {},
+        "boot_modes": boot_modes(caps, detection_facts),
         "recommended": recommend(caps, domcaps, detection_facts),
     }
 

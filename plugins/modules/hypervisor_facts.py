@@ -105,6 +105,10 @@ ansible_facts:
               C(role) (V(host), V(guest), V(none)), with C(evidence), C(guest_of), and the
               C(xen) (version, dom0, xenfs_mounted, xen_caps, virt_caps), C(kvm) and
               C(ovm3) (release, agent_port) details, each with its own evidence.
+            - C(xen) also has C(control_d) (C(/proc/xen/capabilities) says so),
+              C(xl_info) (C(xl info) succeeded) and C(hvm) (Xen can run HVM guests: V(hvm)
+              in C(virt_caps), else an C(hvm-*) ABI in C(xen_caps); false without
+              VT-x/AMD-V).
             - C(kvm) has C(device), C(accessible) (it opens for this user),
               C(api_version), C(vendor_module) (V(kvm_intel), V(kvm_amd), V(kvm_hv),
               V(kvm_pr), V(kvm_pvm) or null), C(hardware_virtualization) (V(vmx), V(svm)
@@ -131,6 +135,9 @@ ansible_facts:
               C(domain_capabilities_errors) for those the driver could not report.
             - C(recommended) (domain_type, os_type, boot_mode, disk_bus, nic_model,
               channel_target, image_format, arch, emulator, machine, loader).
+            - C(boot_modes), the boot modes (V(pv), V(hvm)) guests of the host's arch can
+              use with a usable domain type; a Xen host without VT-x/AMD-V lists V(pv)
+              only.
           type: dict
           returned: always
           sample:

@@ -106,6 +106,25 @@ def choose_guest(caps, host_arch=None, accept=None, unusable=None):
     return pool[0]
 
 
+def boot_modes(caps, detection=None):
+    """The boot modes (``pv``, ``hvm``) guests of the host's own arch can use here.
+
+    A Xen host without VT-x/AMD-V offers only PV os types, so ``hvm`` is missing;
+    domain types the host's evidence rules out (a PVM ``/dev/kvm``) do not count.
+    """
+    unusable = unusable_domain_types(detection)
+    arch = caps.host.cpu.arch
+    modes = set()
+    for guest in caps.guests:
+        if arch and guest.arch.name != arch:
+            continue
+        if any(dtype not in unusable for dtype in guest.domain_types):
+            mode = boot_mode_for(guest.os_type)
+            if mode:
+                modes.add(mode)
+    return sorted(modes, key=lambda m: _rank(m, ("pv", "hvm")))
+
+
 def recommend(caps, domcaps=None, detection=None):
     """Return the ``recommended`` facts.
 

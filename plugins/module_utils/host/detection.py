@@ -127,10 +127,24 @@ def detect_xen(tree, run_command=None):
         "dom0": dom0,
         "guest_type": guest_type,
         "xenfs_mounted": caps_text is not None,
+        "control_d": control_d,
+        "xl_info": bool(xl),
         "xen_caps": xen_caps,
         "virt_caps": virt_caps,
+        "hvm": xen_offers_hvm(xen_caps, virt_caps if xl else None),
         "evidence": list(evidence),
     }, evidence
+
+
+def xen_offers_hvm(xen_caps, virt_caps=None):
+    """Whether Xen can run HVM (and so PVH) guests here: it needs VT-x or AMD-V.
+
+    ``xl info``'s virt_caps says it outright (``hvm``); without it, Xen lists an
+    ``hvm-3.0-*`` ABI among its capabilities only when it can run HVM guests.
+    """
+    if virt_caps is not None:
+        return "hvm" in virt_caps
+    return any(cap.startswith("hvm-") for cap in xen_caps)
 
 
 def _xl_info(run_command):

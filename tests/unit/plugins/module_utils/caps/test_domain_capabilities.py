@@ -55,6 +55,9 @@ EXPECTED = {
         path=QEMU_X86, domain="kvm", machine="pc-i440fx-7.2", arch="x86_64", vcpu_max=255,
         iothreads=True, buses=LOCAL_BUSES, loader=["/usr/share/OVMF/OVMF_CODE_4M.fd"],
         custom=4, host_model=["Icelake-Server"]),
+    "local/xen-dom0-nehalem-domcaps-x86_64-xen.xml": dict(
+        path=QEMU_X86, domain="xen", machine="xenpv", arch="x86_64", vcpu_max=512,
+        iothreads=False, buses=["ide", "scsi", "xen"], loader=[], custom=0, host_model=[]),
     "local/qemu-system-domcaps-x86_64-qemu.xml": dict(
         path=QEMU_X86, domain="qemu", machine="pc-i440fx-7.2", arch="x86_64", vcpu_max=255,
         iothreads=True, buses=LOCAL_BUSES, loader=["/usr/share/OVMF/OVMF_CODE_4M.fd"],

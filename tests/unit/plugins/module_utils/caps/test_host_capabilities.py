@@ -61,6 +61,10 @@ EXPECTED = {
         arch="x86_64", guests=[("hvm", "i686", HVM_QEMU_KVM), ("hvm", "x86_64", HVM_QEMU_KVM)],
         emulator="/usr/bin/qemu-system-i386", machine="q35", cells=1, memory_kib=5204180,
         secmodels=["none", "dac"]),
+    "local/xen-dom0-nehalem-capabilities.xml": dict(
+        arch="x86_64", guests=[("xen", "x86_64", ["xen"])],
+        emulator="/usr/lib/xen/bin/qemu-system-i386", machine="xenpv", cells=1,
+        memory_kib=2097004, secmodels=[]),
     "local/test-default-capabilities.xml": dict(
         arch="i686", guests=[("hvm", "i686", ["test"]), ("xen", "i686", ["test"])],
         emulator="/usr/bin/test-hv", machine=None, cells=2, memory_kib=2097152 + 4194304,
