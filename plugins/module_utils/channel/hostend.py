@@ -38,23 +38,28 @@ class _Deadline(object):
         return max(0.0, self.end - time.monotonic())
 
 
-def _read_line(read, wait, deadline, where):
-    """Bytes up to and including the first newline, within the deadline."""
+def _read_line(read, wait, deadline, where, skip=frozenset()):
+    """Bytes up to and including the first newline, within the deadline; lines that are
+    in ``skip`` (compared without a trailing CR) are passed over."""
+    limit = max([framing.MAX_REPLY] + [len(line) + 1 for line in skip])
     buf = b""
-    while b"\n" not in buf:
-        if len(buf) > framing.MAX_REPLY:
-            raise ChannelSendError("%s: the guest's reply is longer than %d bytes without a newline"
-                                   % (where, framing.MAX_REPLY))
-        if not wait(deadline.left()):
-            raise ChannelSendError("%s: no reply from the guest within %ss (is the reader running in it?)"
-                                   % (where, deadline.timeout))
-        chunk = read()
-        if chunk is None:  # woken without data (possible with select); wait again
-            continue
-        if not chunk:
-            raise ChannelSendError("%s: the channel closed before the guest replied" % where)
-        buf += chunk
-    return buf.split(b"\n", 1)[0] + b"\n"
+    while True:
+        while b"\n" not in buf:
+            if len(buf) > limit:
+                raise ChannelSendError("%s: the guest's reply is longer than %d bytes without a newline"
+                                       % (where, limit))
+            if not wait(deadline.left()):
+                raise ChannelSendError("%s: no reply from the guest within %ss (is the reader running in it?)"
+                                       % (where, deadline.timeout))
+            chunk = read()
+            if chunk is None:  # woken without data (possible with select); wait again
+                continue
+            if not chunk:
+                raise ChannelSendError("%s: the channel closed before the guest replied" % where)
+            buf += chunk
+        line, buf = buf.split(b"\n", 1)
+        if line.rstrip(b"\r") not in skip:
+            return line + b"\n"
 
 
 def _via_unix(path, data, deadline):
@@ -95,6 +100,10 @@ def _via_pty(path, data, deadline):
         # Whatever the guest wrote before we came is not a reply to this payload.
         termios.tcflush(fd, termios.TCIFLUSH)
         out = framing.frame(data)
+        # The guest end of a pty channel is a tty too (a Xen PV console, /dev/hvcN): what
+        # reaches it before the guest's reader has set it raw comes back as an echo, line
+        # by line, with CR LF. Those lines are ours, not the reply.
+        echo = frozenset(line.rstrip(b"\r") for line in out.split(b"\n") if line)
         while out:
             if not select.select([], [fd], [], deadline.left())[1]:
                 raise ChannelSendError("%s: the channel did not take the payload within %ss"
@@ -117,7 +126,7 @@ def _via_pty(path, data, deadline):
                 if exc.errno == errno.EIO:  # the other end (the hypervisor) closed
                     return b""
                 raise ChannelSendError("%s: %s" % (path, exc))
-        return _read_line(read, wait, deadline, path)
+        return _read_line(read, wait, deadline, path, skip=echo)
     finally:
         os.close(fd)
 

@@ -340,6 +340,39 @@ def test_pty_discards_what_the_guest_wrote_before(pty_guest):
     guest.done().expect_frame(b"x=1\n")
 
 
+def echo_then_ack(header, payload):
+    """A guest tty whose reader set it raw only after the frame arrived: the line
+    discipline echoed every line (ECHO, ONLCR), then the reader acknowledged."""
+    echoed = b"".join(line + b"\r\n" for line in (header + b"\n" + payload).split(b"\n") if line)
+    return echoed + ack(header, payload)
+
+
+@pytest.mark.parametrize("data", [b"template=domP\neth0ip=169.254.3.8\n",
+                                  b"authorized_key=" + b"A" * 700 + b"\n"], ids=["lines", "long-line"])
+def test_pty_echo_of_the_frame_is_not_a_reply(pty_guest, data):
+    path, guest, _pty = pty_guest(echo_then_ack)
+    assert hostend.send("pty", path, data, 5) == sha(data)
+    guest.done().expect_frame(data)
+
+
+def test_pty_echo_then_nak_is_still_a_refusal(pty_guest):
+    def echo_then_nak(header, payload):
+        return header + b"\r\n" + b"NAK sha256 mismatch\n"
+    path, guest, _pty = pty_guest(echo_then_nak)
+    with pytest.raises(hostend.ChannelSendError) as err:
+        hostend.send("pty", path, b"x=1\n", 5)
+    assert "refused the payload: sha256 mismatch" in str(err.value)
+    guest.done()
+
+
+def test_unix_channels_skip_nothing(unix_guest):
+    path, guest = unix_guest(echo_then_ack)
+    with pytest.raises(hostend.ChannelSendError) as err:
+        hostend.send("unix", path, b"x=1\n", 5)
+    assert "not ACK or NAK" in str(err.value)
+    guest.done()
+
+
 def test_pty_nak(pty_guest):
     path, guest, _pty = pty_guest(b"NAK bad header\n")
     with pytest.raises(hostend.ChannelSendError) as err:
