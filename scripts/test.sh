@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`), or some stages of it (`make test STAGES="unit"`).
 # Stages: sanity lint unit integration molecule; INTEGRATION_TARGETS=name narrows
-# integration, MOLECULE_SCENARIOS="smoke" narrows molecule. Each one runs even if an earlier one failed;
+# integration, MOLECULE_SCENARIOS="default" narrows molecule. Each one runs even if an earlier one failed;
 # the script exits non-zero if any failed and ends with one summary line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
