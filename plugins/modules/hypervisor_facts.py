@@ -106,7 +106,7 @@ ansible_facts:
               C(xen) (version, dom0, xenfs_mounted, xen_caps, virt_caps), C(kvm) and
               C(ovm3) (release, agent_port) details, each with its own evidence.
             - C(xen) also has C(control_d) (C(/proc/xen/capabilities) says so),
-              C(xl_info) (C(xl info) succeeded) and C(hvm) (Xen can run HVM guests: V(hvm)
+              C(xl_info) (C(xl info) succeeded) and C(hvm) (Xen can run HVM guests, from V(hvm)
               in C(virt_caps), else an C(hvm-*) ABI in C(xen_caps); false without
               VT-x/AMD-V).
             - C(kvm) has C(device), C(accessible) (it opens for this user),

@@ -794,8 +794,8 @@ def test_xen_channel_found_with_xenstore_read(fake_guest, run_reader, host, tmp_
 
 
 if BUSYBOX is not None:
-    def test_xen_channel_through_the_xenbus_device_with_busybox(fake_guest, run_reader, host, xenbus,
-                                                               busybox_bin):
+    def test_xen_channel_through_the_xenbus_device_with_busybox(
+            fake_guest, run_reader, host, xenbus, busybox_bin):
         """As in the tiny test guest: busybox only (dd, od, tail, printf)."""
         path, bindir = busybox_bin
         pty, bus = xen_guest(fake_guest, xenbus, host)
