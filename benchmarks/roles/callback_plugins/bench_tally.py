@@ -33,6 +33,7 @@ class CallbackModule(CallbackBase):
         super().__init__(*args, **kwargs)
         self.started = {}
         self.tasks = []
+        self.item_errors = {}
 
     def _start(self, task):
         self.started[task._uuid] = time.monotonic()
@@ -57,8 +58,10 @@ class CallbackModule(CallbackBase):
             "handler": isinstance(task, Handler),
             "seconds": round(time.monotonic() - began, 3) if began is not None else None,
         }
-        if status == "failed":
-            entry["msg"] = str(result._result.get("msg", ""))[:2000]
+        if status in ("failed", "unreachable"):
+            # A loop's own message says only that an item failed: add the items' messages.
+            msgs = [str(result._result.get("msg", ""))] + self.item_errors.pop(task._uuid, [])
+            entry["msg"] = "; ".join(m for m in msgs if m)[:2000]
         self.tasks.append(entry)
 
     def v2_runner_on_ok(self, result):
@@ -66,6 +69,10 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         self._record(result, "ignored" if ignore_errors else "failed")
+
+    def v2_runner_item_on_failed(self, result):
+        self.item_errors.setdefault(result._task._uuid, []).append(
+            "%s: %s" % (self._get_item_label(result._result), result._result.get("msg", "")))
 
     def v2_runner_on_skipped(self, result):
         self._record(result, "skipped")
