@@ -146,20 +146,23 @@ run_molecule() {
 }
 
 # On a new machine the VM images and the apt repository take minutes to build, mostly
-# waiting on the mirror and the disk: build them while the earlier stages run. Each
+# waiting on the mirror and the disk: build them while the integration stage runs (not
+# before: the unit stage's timing-sensitive tests want the machine to themselves). Each
 # build holds its own lock, so the molecule stage's create step waits for a build still
 # under way instead of starting another, and reuses the cached result.
 prebuild=""
-case " $stages " in
-  *" molecule "*)
-    ( for variant in default no-python; do
-        bash tests/assets/debian-image/build.sh --variant "$variant" >/dev/null || exit 1
-      done
-      bash tests/assets/apt-repo/build.sh >/dev/null ) > "$results/prebuild.log" 2>&1 &
-    prebuild=$! ;;
-esac
+start_prebuild() {
+  ( for variant in default no-python; do
+      bash tests/assets/debian-image/build.sh --variant "$variant" >/dev/null || exit 1
+    done
+    bash tests/assets/apt-repo/build.sh >/dev/null ) > "$results/prebuild.log" 2>&1 &
+  prebuild=$!
+}
 
 for stage in $stages; do
+  if [ -z "$prebuild" ] && [[ " $stages " == *" molecule "* ]] && [[ "$stage" =~ ^(integration|molecule)$ ]]; then
+    start_prebuild
+  fi
   if [ "$stage" = molecule ] && [ -n "$prebuild" ]; then
     wait "$prebuild" || echo "== the image prebuild failed (see $results/prebuild.log); create builds again"
   fi

@@ -11,12 +11,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import ipaddress
 import re
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
-    SpecError, SpecErrors, XMLParseError)
+    SpecErrors, XMLParseError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
 
 from ansible.module_utils.common.text.formatters import human_to_bytes
@@ -45,28 +45,8 @@ UDP_KEYS = keys("nics", "udp")
 CHANNEL_KEYS = keys("channels")
 
 
-class _Checker(object):
-    def __init__(self):
-        self.errors = []
-
-    def fail(self, path, message):
-        self.errors.append(SpecError(path, message))
-
-    def mapping(self, value, allowed, path):
-        """True when ``value`` is a dict with only ``allowed`` keys (else report why)."""
-        if not isinstance(value, dict):
-            self.fail(path, "must be a dict, got %r" % (value,))
-            return False
-        self.unknown(value, allowed, path)
-        return True
-
-    def unknown(self, value, allowed, path):
-        extra = sorted(str(k) for k in value if k not in allowed)
-        for key in extra:
-            near = difflib.get_close_matches(key, allowed, 1)
-            self.fail(join_path(path, key), "unknown option%s; allowed: %s"
-                      % (" (did you mean %s?)" % near[0] if near else "", ", ".join(allowed)))
-
+class _Checker(Checker):
+    NOT_MAPPING = "must be a dict"
     def choice(self, value, choices, path, default):
         if value is None:
             return default

@@ -17,7 +17,9 @@ import os
 import re
 import tempfile
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile, libvirt
 
 UNIT_DIR = "/etc/systemd/system"
@@ -26,18 +28,6 @@ DROPIN_RE = re.compile(r"^[A-Za-z0-9_.@-]+\.conf$")
 MODE_RE = re.compile(r"^0?[0-7]{3}$")
 FILE_KEYS = ("path", "syntax", "set", "unset", "content", "mode")
 DROPIN_KEYS = ("unit", "name", "content")
-
-
-def under(root, path):
-    return os.path.join(root, path.lstrip("/"))
-
-
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 class Change(object):
@@ -74,21 +64,7 @@ class HostConfigPlan(object):
                 "dropins": [c.path for c in self.dropins]}
 
 
-class _Check(object):
-    def __init__(self):
-        self.errors = []
-
-    def fail(self, path, message):
-        self.errors.append(SpecError(path, message))
-
-    def mapping(self, value, allowed, path):
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping, got %r" % (value,))
-            return False
-        for key in sorted(set(value) - set(allowed)):
-            self.fail("%s.%s" % (path, key), "unknown option; allowed: %s" % ", ".join(allowed))
-        return True
-
+class _Check(Checker):
     def text(self, value, path):
         if not isinstance(value, str):
             self.fail(path, "must be a string, got %r" % (value,))

@@ -16,6 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
 
 # Linux IFNAMSIZ is 16 with the terminating NUL.
@@ -32,24 +33,14 @@ HEADER = "# %s; edits are overwritten.\n" % MANAGED
 TOP_KEYS = ("bridges", "bonds", "vlans", "routes", "control0", "nozeroconf", "labels")
 
 
-class _Check(object):
+class _Check(Checker):
     def __init__(self, prefix):
-        self.prefix, self.errors = prefix, []
+        Checker.__init__(self)
+        self.prefix = prefix
 
     def path(self, kind, index=None):
         """``host_network_bonds[0]``: the role variable's name, then the item."""
         return "%s%s%s" % (self.prefix and self.prefix + "_", kind, "" if index is None else "[%d]" % index)
-
-    def fail(self, path, message):
-        self.errors.append(SpecError(path, message))
-
-    def keys(self, value, allowed, path):
-        if not isinstance(value, dict):
-            self.fail(path, "must be a mapping, got %r" % (value,))
-            return False
-        for key in sorted(set(value) - set(allowed)):
-            self.fail("%s.%s" % (path, key), "unknown option; allowed: %s" % ", ".join(allowed))
-        return True
 
     def name(self, value, path):
         if not isinstance(value, str) or not NAME_RE.match(value):
@@ -97,7 +88,7 @@ def _ip(check, raw, path, version):
     key = "ipv%d" % version
     if raw is None:
         return None
-    if not check.keys(raw, ("method", "address", "gateway"), path):
+    if not check.mapping(raw, ("method", "address", "gateway"), path):
         return None
     method = raw.get("method", "static" if raw.get("address") else ("dhcp" if version == 4 else "auto"))
     methods = ("static", "dhcp", "none") if version == 4 else ("static", "dhcp", "auto", "none")
@@ -132,7 +123,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
              "labels": {}}
     for index, bond in enumerate(raw.get("bonds") or []):
         path = check.path("bonds", index)
-        if not check.keys(bond, ("name", "mode", "miimon", "primary", "slaves", "mtu"), path):
+        if not check.mapping(bond, ("name", "mode", "miimon", "primary", "slaves", "mtu"), path):
             continue
         item = {"name": check.name(bond.get("name"), path + ".name"),
                 "mode": bond.get("mode", "active-backup"),
@@ -150,7 +141,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
         model["bonds"].append(item)
     for index, vlan in enumerate(raw.get("vlans") or []):
         path = check.path("vlans", index)
-        if not check.keys(vlan, ("id", "link", "name", "mtu"), path):
+        if not check.mapping(vlan, ("id", "link", "name", "mtu"), path):
             continue
         vid = check.integer(vlan.get("id"), path + ".id", 1, 4094)
         if vlan.get("id") is None:
@@ -161,7 +152,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
                                "mtu": check.integer(vlan.get("mtu"), path + ".mtu", 68, 65535)})
     for index, bridge in enumerate(raw.get("bridges") or []):
         path = check.path("bridges", index)
-        if not check.keys(bridge, ("name", "ports", "ipv4", "ipv6", "dns", "mtu", "stp", "forward_delay"), path):
+        if not check.mapping(bridge, ("name", "ports", "ipv4", "ipv6", "dns", "mtu", "stp", "forward_delay"), path):
             continue
         item = {"name": check.name(bridge.get("name"), path + ".name"),
                 "ports": [check.name(p, "%s.ports[%d]" % (path, i)) for i, p in enumerate(bridge.get("ports") or [])],
@@ -178,7 +169,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
                                  "ipv4": {"method": "static", "address": CONTROL0["address"], "gateway": None}})
     for index, route in enumerate(raw.get("routes") or []):
         path = check.path("routes", index)
-        if not check.keys(route, ("to", "via", "dev"), path):
+        if not check.mapping(route, ("to", "via", "dev"), path):
             continue
         try:
             to = str(ipaddress.ip_network(route.get("to") if isinstance(route.get("to"), str) else ""))
@@ -191,7 +182,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
             check.fail(path + ".dev", "is required: %s is on no network of the model's bridges" % via)
         model["routes"].append({"to": to, "via": via, "dev": dev})
     labels = raw.get("labels") or {}
-    if check.keys(labels, LABELS, check.path("labels")):
+    if check.mapping(labels, LABELS, check.path("labels")):
         for key, device in labels.items():
             if device is not None and key in LABELS:
                 check.name(device, "%s.%s" % (check.path("labels"), key))

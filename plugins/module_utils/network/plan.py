@@ -16,6 +16,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under
 from ansible_collections.virtops.hypervisor.plugins.module_utils.network import (
     model as netmodel, render_ifcfg, render_ifupdown, render_netplan)
 
@@ -24,18 +25,6 @@ DIRECTORIES = {"ifupdown": render_ifupdown.DIRECTORY, "ifcfg": render_ifcfg.DIRE
                "netplan": os.path.dirname(render_netplan.PATH)}
 MAIN_INTERFACES = "/etc/network/interfaces"
 SYSCONFIG_NETWORK = "/etc/sysconfig/network"
-
-
-def under(root, path):
-    return os.path.join(root, path.lstrip("/"))
-
-
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except (IOError, OSError):
-        return None
 
 
 def host_interfaces(root="/"):
