@@ -293,7 +293,7 @@ def table(results, reruns):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     ap.add_argument("--peer", help="path of a checkout of %s (without it, only ours is measured)" % PEER_URL)
     ap.add_argument("--reruns", type=int, default=3, help="no-change reruns per side (default 3)")
     ap.add_argument("--skip-bad-input", action="store_true", help="leave out the bad listen address runs")

@@ -47,6 +47,7 @@ CHANNEL_KEYS = keys("channels")
 
 class _Checker(Checker):
     NOT_MAPPING = "must be a dict"
+
     def choice(self, value, choices, path, default):
         if value is None:
             return default
