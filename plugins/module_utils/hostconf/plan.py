@@ -15,11 +15,10 @@ __metaclass__ = type
 
 import os
 import re
-import tempfile
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under, write_atomically
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile, libvirt
 
 UNIT_DIR = "/etc/systemd/system"
@@ -213,31 +212,6 @@ def compute(spec, root="/"):
             plan.dropins.append(Change(path, before, item["content"], "0644", "dropin"))
     plan.restart = list(spec.get("restart") or [])
     return plan
-
-
-def write_atomically(path, text, mode):
-    """Replace ``path`` by ``text`` through a temporary file in the same folder, keeping the
-    old file's mode and owner unless ``mode`` is given."""
-    folder = os.path.dirname(path)
-    if not os.path.isdir(folder):
-        os.makedirs(folder, 0o755)
-    old = os.stat(path) if os.path.exists(path) else None
-    handle, tmp = tempfile.mkstemp(dir=folder, prefix=".virtops-")
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
-        if mode is not None:
-            os.chmod(tmp, int(mode, 8))
-        elif old is not None:
-            os.chmod(tmp, old.st_mode & 0o7777)
-            os.chown(tmp, old.st_uid, old.st_gid)
-        else:
-            os.chmod(tmp, 0o644)
-        os.rename(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def apply(plan, root="/"):
