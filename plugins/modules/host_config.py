@@ -22,7 +22,9 @@ description:
     nothing.
   - When anything changed it reloads systemd (after a unit change), stops the units it
     has just masked, and restarts the units of O(restart), so a daemon runs with the
-    configuration just written.
+    configuration just written. It enables and starts the units of O(running) that are
+    not, and then, with O(libvirt), checks that libvirtd accepts connections on its
+    ports; so on a host already set up one call checks everything.
   - The C(kvm_host) and C(xen_host) roles of this collection do their configuration
     through it.
 options:
@@ -51,8 +53,18 @@ options:
     default: []
   restart:
     description:
-      - Units to restart when this call changed anything (not in check mode). Units it
-        masked are stopped first.
+      - Units to restart when this call changed a file, a mask or a drop-in (not in check
+        mode). Units it masked are stopped first.
+    type: list
+    elements: str
+    default: []
+  running:
+    description:
+      - Units that must be enabled and active; those that are not are enabled and
+        started (after the restarts). A masked unit is an error.
+      - In check mode a unit systemd does not know yet, because an earlier task is to
+        install its package, is left out of the prediction; in a real run it is an error
+        before anything is written.
     type: list
     elements: str
     default: []
@@ -64,7 +76,10 @@ options:
         libvirtd's five sockets masked, C(LIBVIRTD_ARGS="--listen") in
         C(/etc/default/libvirtd) (which also drops Debian's C(--timeout 120)), the
         listen keys in C(libvirtd.conf), and the C(qemu.conf) keys CloudStack's setup
-        writes. libvirtd is restarted when any of it changed.
+        writes. libvirtd is restarted when any of it changed, kept enabled and running,
+        and then must accept a TCP connection on each port it listens on (once, not
+        polled: systemd's start returns when libvirtd reports that it accepts
+        connections).
       - Every value is checked before anything is written; errors name the option, or
         C(<error_prefix>_<key>) with O(error_prefix).
     type: dict
@@ -195,6 +210,29 @@ restarted:
   returned: always
   type: list
   elements: str
+enabled:
+  description: Units of O(running) enabled, or to be enabled.
+  returned: always
+  type: list
+  elements: str
+started:
+  description: Units of O(running) started, or to be started.
+  returned: always
+  type: list
+  elements: str
+listening:
+  description: The C(address:port) endpoints of O(libvirt) that accepted a connection after the change.
+  returned: always
+  type: list
+  elements: str
+  sample: ["127.0.0.1:16509"]
+verified:
+  description:
+    - True when this call applied its change (if any) and then found the units of
+      O(running) active and the endpoints listening; false in check mode, where nothing
+      is applied and so nothing is verified.
+  returned: always
+  type: bool
 errors:
   description: Every bad value as C({path, msg}).
   returned: on bad input
@@ -203,6 +241,7 @@ errors:
 """
 
 import os
+import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -216,6 +255,7 @@ def argument_spec():
         mask=dict(type="list", elements="str", default=[]),
         dropins=dict(type="list", elements="dict", default=[]),
         restart=dict(type="list", elements="str", default=[]),
+        running=dict(type="list", elements="str", default=[]),
         libvirt=dict(type="dict", options=dict(
             listen_tcp=dict(type="bool", default=True), listen_tls=dict(type="bool", default=False),
             listen_addr=dict(type="str", default=""),
@@ -233,45 +273,101 @@ def argument_spec():
     )
 
 
+UNIT_PROPERTIES = ("LoadState", "UnitFileState", "ActiveState")
+
+
+def systemd_running():
+    return os.path.isdir("/run/systemd/system")
+
+
 def systemctl(module, *args):
     rc, out, err = module.run_command([module.get_bin_path("systemctl", required=True)] + list(args))
     if rc != 0:
         raise VirtopsError("systemctl %s failed: %s" % (" ".join(args), (err or out).strip()))
+    return out
+
+
+def parse_show(units, out):
+    """``systemctl show`` prints one block of KEY=value lines per unit, in the order asked."""
+    blocks = out.strip("\n").split("\n\n")
+    return dict((unit, dict(line.split("=", 1) for line in block.splitlines() if "=" in line))
+                for unit, block in zip(units, blocks))
+
+
+def unit_states(module):
+    """The reader hostplan.compute asks: one ``systemctl show`` for every unit."""
+    def read(units):
+        return parse_show(units, systemctl(module, "show", "--property=" + ",".join(UNIT_PROPERTIES), *units))
+    return read
 
 
 def run_units(module, plan):
-    """Reload, stop what was just masked, restart: what the written files need."""
-    if not os.path.isdir("/run/systemd/system"):
+    """Reload, stop what was just masked, restart what the written files need, then
+    enable and start what must run. Returns the units restarted."""
+    if not systemd_running():
         if plan.units_changed or plan.restart:
             module.warn("systemd is not running here: nothing was reloaded, stopped or restarted")
         return []
+    restarted = []
     if plan.units_changed:
         systemctl(module, "daemon-reload")
     if plan.mask:
         systemctl(module, "stop", *plan.mask)
-    for unit in plan.restart:
-        systemctl(module, "restart", unit)
-    return list(plan.restart)
+    if plan.enable:
+        systemctl(module, "enable", *plan.enable)
+    if plan.config_changed:
+        for unit in plan.restart:
+            systemctl(module, "restart", unit)
+        restarted = list(plan.restart)
+    start = [unit for unit in plan.start if unit not in restarted]
+    if start:
+        systemctl(module, "start", *start)
+    return restarted
+
+
+def check_listening(endpoints):
+    """Each (address, port) must accept a connection now. One attempt each: the units
+    behind them were started through systemd, whose start returns once the daemon
+    reports that it accepts connections."""
+    problems = []
+    for address, port in endpoints:
+        try:
+            socket.create_connection((address, port), timeout=10).close()
+        except (OSError, IOError) as exc:
+            problems.append("%s port %d: %s" % (address, port, exc))
+    if problems:
+        raise VirtopsError("libvirtd runs but does not accept connections on " + "; ".join(problems))
+    return ["[%s]:%d" % (a, p) if ":" in a else "%s:%d" % (a, p) for a, p in endpoints]
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    reader = unit_states(module) if module.params["running"] or module.params["libvirt"] else None
+    if reader is not None and not systemd_running():
+        module.warn("systemd is not running here: the units of running are not checked")
+        reader = None
     try:
-        plan = hostplan.compute(module.params)
+        plan = hostplan.compute(module.params, unit_states=reader)
+        if plan.missing and not module.check_mode:
+            raise VirtopsError("%s must run, but systemd does not know %s: is its package installed?" % (
+                ", ".join(plan.missing), "it" if len(plan.missing) == 1 else "them"))
     except SpecErrors as exc:
         module.fail_json(msg=str(exc), errors=error_list(exc))
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
-    result = dict(changed=plan.changed, restarted=[], **plan.summary())
+    result = dict(changed=plan.changed, restarted=[], listening=[], verified=False, **plan.summary())
     if module._diff:
         result["diff"] = plan.diff()
-    if module.check_mode or not plan.changed:
+    if module.check_mode:
         module.exit_json(**result)
     try:
-        hostplan.apply(plan)
-        result["restarted"] = run_units(module, plan)
+        if plan.changed:
+            hostplan.apply(plan)
+            result["restarted"] = run_units(module, plan)
+        result["listening"] = check_listening(plan.listening)
     except (OSError, IOError, VirtopsError) as exc:
         module.fail_json(msg="host_config: %s" % exc, **result)
+    result["verified"] = True
     module.exit_json(**result)
 
 

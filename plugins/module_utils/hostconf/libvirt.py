@@ -96,8 +96,20 @@ def validate(params, prefix="", root="/"):
         raise SpecErrors(errors)
 
 
+def endpoints(params):
+    """The (address, port) pairs a client reaches libvirtd on: a wildcard listen address
+    is reached on its family's loopback."""
+    address = _address(params.get("listen_addr") or "0.0.0.0")
+    if address.is_unspecified:
+        address = _address("::1" if address.version == 6 else "127.0.0.1")
+    ports = [params["tcp_port"]] if params["listen_tcp"] else []
+    ports += [params["tls_port"]] if params["listen_tls"] else []
+    return [(str(address), port) for port in ports]
+
+
 def expand(params, prefix="", root="/"):
-    """host_config's files, mask and restart for ``params``, after validating them."""
+    """host_config's files, mask, restart, running units and endpoints to verify for
+    ``params``, after validating them."""
     validate(params, prefix, root)
     conf = {"listen_tcp": params["listen_tcp"], "listen_tls": params["listen_tls"],
             "tcp_port": str(params["tcp_port"]), "tls_port": str(params["tls_port"]),
@@ -118,4 +130,5 @@ def expand(params, prefix="", root="/"):
         {"path": DEFAULTS, "syntax": "shell", "set": {"LIBVIRTD_ARGS": "--listen"}},
         {"path": QEMU_CONF, "syntax": "libvirt", "set": qemu},
     ]
-    return files, list(SOCKETS), [SERVICE]
+    return {"files": files, "mask": list(SOCKETS), "restart": [SERVICE], "running": [SERVICE],
+            "listening": endpoints(params)}

@@ -1,12 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What a host_config call would change: file contents, masked systemd units and unit
-drop-ins. Validating and computing change nothing, so check mode and the real run share
-this one path; ``apply`` is the only writer.
+"""What a host_config call would change: file contents, masked systemd units, unit
+drop-ins, and units to enable and start. Validating and computing change nothing, so
+check mode and the real run share this one path; ``apply`` is the only writer of files.
 
 ``root`` prefixes every path touched, so tests plan and apply against a directory tree;
-the paths in a plan are always the host's own.
+the paths in a plan are always the host's own. Unit states come from the caller
+(``systemctl show`` on a host), for the same reason.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -42,10 +43,18 @@ class HostConfigPlan(object):
         self.mask = []        # units to mask now
         self.dropins = []     # Change, for every drop-in whose text differs
         self.restart = []
+        self.enable = []      # units of ``running`` not enabled
+        self.start = []       # units of ``running`` not active
+        self.missing = []     # units of ``running`` systemd does not know (yet)
+        self.listening = []   # (address, port) to verify once the units run
+
+    @property
+    def config_changed(self):
+        return bool(self.files or self.mask or self.dropins)
 
     @property
     def changed(self):
-        return bool(self.files or self.mask or self.dropins)
+        return bool(self.config_changed or self.enable or self.start)
 
     @property
     def units_changed(self):
@@ -60,7 +69,8 @@ class HostConfigPlan(object):
 
     def summary(self):
         return {"files": [c.path for c in self.files], "units": list(self.mask),
-                "dropins": [c.path for c in self.dropins]}
+                "dropins": [c.path for c in self.dropins], "enabled": list(self.enable),
+                "started": list(self.start)}
 
 
 class _Check(Checker):
@@ -139,7 +149,7 @@ def validate(spec):
             if target in seen:
                 check.fail(path + ".path", "%s is also %s; one entry a file" % (target, seen[target]))
             seen[target] = path
-    for key in ("mask", "restart"):
+    for key in ("mask", "restart", "running"):
         for index, unit in enumerate(spec.get(key) or []):
             check.unit(unit, "%s[%d]" % (key, index))
     names = set()
@@ -176,23 +186,52 @@ def _mode_differs(path, mode):
 
 
 def expand(spec, root="/"):
-    """``spec`` with its ``libvirt`` settings turned into files, masks and restarts."""
+    """``spec`` with its ``libvirt`` settings turned into files, masks, restarts, units
+    to keep running and endpoints to verify."""
     if not spec.get("libvirt"):
         return spec
-    files, mask, restart = libvirt.expand(spec["libvirt"], spec.get("error_prefix") or "", root)
+    more = libvirt.expand(spec["libvirt"], spec.get("error_prefix") or "", root)
     out = dict(spec)
-    out["files"] = list(spec.get("files") or []) + files
-    out["mask"] = list(spec.get("mask") or []) + [m for m in mask if m not in (spec.get("mask") or [])]
-    out["restart"] = list(spec.get("restart") or []) + [r for r in restart if r not in (spec.get("restart") or [])]
+    out["files"] = list(spec.get("files") or []) + more["files"]
+    for key in ("mask", "restart", "running"):
+        mine = list(spec.get(key) or [])
+        out[key] = mine + [unit for unit in more[key] if unit not in mine]
+    out["listening"] = more["listening"]
     return out
 
 
-def compute(spec, root="/"):
-    """Validate ``spec`` and return the HostConfigPlan; nothing is written."""
+# systemd's UnitFileState values for which there is nothing to enable.
+ENABLED_STATES = ("enabled", "enabled-runtime", "static", "alias", "indirect", "generated", "transient")
+
+
+def _plan_running(plan, units, states):
+    for unit in units:
+        state = states.get(unit) or {}
+        if state.get("LoadState") == "not-found":
+            plan.missing.append(unit)
+            continue
+        if state.get("LoadState") == "masked" or state.get("UnitFileState") in ("masked", "masked-runtime"):
+            raise VirtopsError("%s must run, but it is masked" % unit)
+        if state.get("UnitFileState") not in ENABLED_STATES:
+            plan.enable.append(unit)
+        if state.get("ActiveState") not in ("active", "reloading"):
+            plan.start.append(unit)
+
+
+def compute(spec, root="/", unit_states=None):
+    """Validate ``spec`` and return the HostConfigPlan; nothing is written.
+
+    ``unit_states(units)`` returns ``{unit: {LoadState, UnitFileState, ActiveState}}``,
+    as ``systemctl show`` reports them; without it, ``running`` units are not planned.
+    """
     validate(spec)
     spec = expand(spec, root)
     validate(spec)
     plan = HostConfigPlan()
+    running = list(spec.get("running") or [])
+    if running and unit_states is not None:
+        _plan_running(plan, running, unit_states(running))
+    plan.listening = list(spec.get("listening") or [])
     for item in spec.get("files") or []:
         before = read(under(root, item["path"]))
         if item.get("content") is not None:

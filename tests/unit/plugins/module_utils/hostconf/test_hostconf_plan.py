@@ -57,14 +57,15 @@ def test_plan_apply_then_nothing_left_to_do(root):
     assert plan.summary() == {
         "files": ["/etc/libvirt/libvirtd.conf", "/etc/default/libvirtd", "/etc/default/grub.d/virtops-xen.cfg"],
         "units": SOCKETS,
-        "dropins": ["/etc/systemd/system/libvirtd.service.d/virtops.conf"]}
+        "dropins": ["/etc/systemd/system/libvirtd.service.d/virtops.conf"], "enabled": [], "started": []}
     assert [d["after_header"] for d in plan.diff()][-1] == "/etc/systemd/system/libvirtd-ro.socket"
     hostplan.apply(plan, root)
     assert os.readlink(hostplan.under(root, "/etc/systemd/system/libvirtd.socket")) == "/dev/null"
     assert open(hostplan.under(root, "/etc/default/libvirtd")).read() == 'LIBVIRTD_ARGS="--listen"\n'
     assert oct(os.stat(hostplan.under(root, "/etc/default/grub.d/virtops-xen.cfg")).st_mode & 0o777) == "0o600"
     again = hostplan.compute(SPEC, root)
-    assert not again.changed and again.summary() == {"files": [], "units": [], "dropins": []}
+    assert not again.changed and again.summary() == {"files": [], "units": [], "dropins": [],
+                                                     "enabled": [], "started": []}
 
 
 def test_a_mode_alone_is_a_change(root):
@@ -109,3 +110,53 @@ def test_every_bad_value_named_and_nothing_written(root):
         "mask[0]", "dropins[0].name", "dropins[0].content"]
     assert "files[0].content" not in paths
     assert tree(root) == before
+
+
+def states(**by_unit):
+    """A unit_states reader answering as ``systemctl show`` would, per unit."""
+    table = {unit.replace("_", "-") + ".service": dict(zip(("LoadState", "UnitFileState", "ActiveState"), values))
+             for unit, values in by_unit.items()}
+    asked = []
+
+    def read(units):
+        asked.append(list(units))
+        return {unit: table.get(unit, {"LoadState": "not-found"}) for unit in units}
+    read.asked = asked
+    return read
+
+
+@pytest.mark.parametrize("state, enable, start", [
+    (("loaded", "enabled", "active"), [], []),
+    (("loaded", "disabled", "active"), ["libvirtd.service"], []),
+    (("loaded", "enabled", "inactive"), [], ["libvirtd.service"]),
+    (("loaded", "disabled", "failed"), ["libvirtd.service"], ["libvirtd.service"]),
+    (("loaded", "static", "active"), [], []),
+])
+def test_a_unit_that_must_run_is_enabled_and_started_only_when_it_is_not(root, state, enable, start):
+    reader = states(libvirtd=state)
+    plan = hostplan.compute({"running": ["libvirtd.service"]}, root, unit_states=reader)
+    assert (plan.enable, plan.start) == (enable, start)
+    assert plan.changed == bool(enable or start)
+    assert not plan.config_changed
+    assert reader.asked == [["libvirtd.service"]]  # one question for every unit
+
+
+def test_a_unit_not_installed_yet_is_left_to_the_caller(root):
+    plan = hostplan.compute({"running": ["libvirtd.service"]}, root, unit_states=states())
+    assert plan.missing == ["libvirtd.service"] and not plan.changed
+
+
+def test_a_masked_unit_that_must_run_is_an_error(root):
+    with pytest.raises(VirtopsError, match="libvirtd.service must run, but it is masked"):
+        hostplan.compute({"running": ["libvirtd.service"]}, root,
+                         unit_states=states(libvirtd=("masked", "masked", "inactive")))
+
+
+def test_the_libvirt_settings_keep_libvirtd_running_and_name_its_endpoint(root):
+    spec = {"libvirt": {"listen_tcp": True, "listen_tls": False, "listen_addr": "", "tcp_port": 16509,
+                        "tls_port": 16514, "auth_tcp": "none", "auth_tls": "none",
+                        "tls_key_file": "/k", "tls_cert_file": "/c", "tls_ca_file": "/a",
+                        "security_driver": "none", "user": "root", "group": "root", "vnc_listen": ""}}
+    plan = hostplan.compute(spec, root, unit_states=states(libvirtd=("loaded", "enabled", "inactive")))
+    assert plan.start == ["libvirtd.service"]
+    assert plan.listening == [("127.0.0.1", 16509)]

@@ -29,7 +29,8 @@ def params(**over):
 
 
 def test_traditional_mode():
-    files, mask, restart = libvirt.expand(params())
+    more = libvirt.expand(params())
+    files, mask, restart = more["files"], more["mask"], more["restart"]
     conf = files[0]
     assert conf["path"] == "/etc/libvirt/libvirtd.conf"
     assert conf["set"] == {"listen_tcp": True, "listen_tls": False, "tcp_port": "16509", "tls_port": "16514",
@@ -39,6 +40,19 @@ def test_traditional_mode():
     assert files[2]["set"] == {"security_driver": "none", "user": "root", "group": "root", "vnc_listen": "0.0.0.0"}
     assert mask == libvirt.SOCKETS and len(mask) == 5
     assert restart == ["libvirtd.service"]
+    assert more["running"] == ["libvirtd.service"]
+    assert more["listening"] == [("127.0.0.1", 16509)]
+
+
+@pytest.mark.parametrize("over, endpoints", [
+    ({}, [("127.0.0.1", 16509)]),
+    ({"listen_addr": "0.0.0.0"}, [("127.0.0.1", 16509)]),
+    ({"listen_addr": "::"}, [("::1", 16509)]),
+    ({"listen_addr": "192.0.2.7", "listen_tcp": False, "listen_tls": True}, [("192.0.2.7", 16514)]),
+    ({"listen_tls": True}, [("127.0.0.1", 16509), ("127.0.0.1", 16514)]),
+])
+def test_the_endpoints_a_client_reaches(over, endpoints):
+    assert libvirt.endpoints(params(**over)) == endpoints
 
 
 def test_cloudstack_setup_leaves_it_unchanged(tmp_path):
@@ -65,7 +79,7 @@ def test_tls_needs_its_files(tmp_path):
         path = os.path.join(root, DEFAULTS[key].lstrip("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         open(path, "w").close()
-    files, _mask, _restart = libvirt.expand(params(listen_tls=True), "kvm_host", root)
+    files = libvirt.expand(params(listen_tls=True), "kvm_host", root)["files"]
     assert files[0]["set"]["cert_file"] == "/etc/pki/libvirt/servercert.pem"
 
 
