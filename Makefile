@@ -2,14 +2,14 @@
 # Both install what they need (Debian packages, .venv with pinned versions) once.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-STAGES ?= sanity lint unit integration molecule
+STAGES ?= unit sanity lint integration molecule
 
 .PHONY: help bootstrap demo demo-clean test test-unit test-fast test-molecule libvirtd-start libvirtd-stop
 
 help:
 	@echo "make demo        run the main job on this machine (playbooks/demo.yml)"
 	@echo "make demo-clean  remove the demo guests"
-	@echo "make test        run the whole test suite (sanity, lint, unit, integration, molecule)"
+	@echo "make test        run the whole test suite (unit, sanity, lint, integration, molecule)"
 	@echo "make test-fast   unit tests only, for iteration"
 	@echo "make test-molecule [SCENARIOS=smoke]  the Molecule scenarios in VMs only"
 
