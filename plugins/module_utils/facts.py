@@ -16,7 +16,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend 
     boot_modes, hypervisor_from_caps, recommend)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtCallError, LibvirtConnectionError, LibvirtUnavailableError)
-from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection, names
 
 
 def domcaps_key(arch, domain_type, os_type):
@@ -106,7 +106,7 @@ def _conn_info(conn):
 
 
 def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
-           root="/", run_command=None, domain_capabilities=True, libvirt_module=None):
+           root="/", run_command=None, domain_capabilities=True, libvirt_module=None, resolve=None):
     """Return (facts, warnings) for ``ansible_facts.virtops``.
 
     - ``capabilities_xml`` given: offline analysis of a dump; nothing local is read.
@@ -125,6 +125,8 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         return {"hypervisor": hv, "libvirt": lv}, warnings
 
     hv = None if connection.is_remote(uri) else detection.detect(root, run_command)
+    if hv is not None:
+        hv["names"] = names.read(root, resolve)
     effective_uri = uri or connection.default_uri(hv["type"])
     try:
         conn = connection.open_connection(effective_uri, libvirt_module=libvirt_module)

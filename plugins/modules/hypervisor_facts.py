@@ -117,6 +117,10 @@ ansible_facts:
               when C(usable), so a PVM C(/dev/kvm), which runs only PVM-built guest
               kernels, is no KVM host.
             - C(recommended) skips the V(kvm) domain type when C(usable) is false.
+            - C(names) (when the machine was inspected) has C(hostname), the kernel's
+              host name, and C(fqdn), what C(hostname --fqdn) gives (the canonical name
+              the host name resolves to; CloudStack's agent setup needs it), or null with
+              C(fqdn_error) saying why.
             - C(source) is V(host) when the machine was inspected, V(libvirt) for a remote
               URI and V(capabilities_xml) for an offline dump.
           type: dict
