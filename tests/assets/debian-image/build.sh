@@ -257,7 +257,9 @@ mkfs.ext4 -q -F -U "$uuid" -L virtops-root $features -E lazy_itable_init=0,lazy_
 do_mount "$part" "$mnt"
 
 packages="linux-image-amd64,grub-pc,systemd-sysv,udev,kmod,dbus,procps,netbase,ifupdown,isc-dhcp-client,iproute2,iputils-ping,openssh-server,openssh-sftp-server,sudo"
-[ "$variant" = no-python ] || packages="$packages,python3"
+# python3-apt: what ansible.builtin.apt needs (it installs it itself, but not in check
+# mode), as python3 is what every module needs; none of the roles installs either.
+[ "$variant" = no-python ] || packages="$packages,python3,python3-apt"
 log "debootstrap $suite (minbase + $packages)"
 debootstrap --variant=minbase --arch=amd64 --components=main --keyring="$keyring" \
   --include="$packages" "$suite" "$mnt" "$mirror" >"$work/debootstrap.log" 2>&1 || {
