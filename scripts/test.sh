@@ -185,10 +185,15 @@ run_molecule() {
 # under way instead of starting another, and reuses the cached result.
 prebuild=""
 start_prebuild() {
-  ( for variant in default no-python; do
-      bash tests/assets/debian-image/build.sh --variant "$variant" >/dev/null || exit 1
+  # The three builds side by side: they wait mostly on the mirror, each on its own files.
+  ( pids=()
+    for variant in default no-python; do
+      bash tests/assets/debian-image/build.sh --variant "$variant" >/dev/null & pids+=($!)
     done
-    bash tests/assets/apt-repo/build.sh >/dev/null ) > "$results/prebuild.log" 2>&1 &
+    bash tests/assets/apt-repo/build.sh >/dev/null & pids+=($!)
+    rc=0
+    for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+    exit "$rc" ) > "$results/prebuild.log" 2>&1 &
   prebuild=$!
 }
 
