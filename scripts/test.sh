@@ -134,7 +134,8 @@ PY
   [ -z "$left" ] || { echo "molecule $1 left behind:"; echo "$left"; return 1; }
 }
 
-# One scenario, with its wall time; its status goes to a file, as it runs in a lane.
+# One scenario, with its wall time; its status goes to a file, as it may run in the
+# background.
 molecule_scenario() {
   local one=$1 start rc=0
   start=$(date +%s)
@@ -148,25 +149,47 @@ molecule_scenario() {
   echo "$rc" > "$results/molecule-$one.rc"
 }
 
-# Every scenario under extensions/molecule, each a check of its own, in MOLECULE_LANES
-# lanes, the long ones first, each line prefixed with its scenario's name. A TCG scenario
-# keeps about two cores busy: on 2 cores, two side by side took more than twice as long
-# each (default: 529 s instead of 236 s) and host_network's transaction missed its
-# deadline, so the default is one lane per two cores.
-MOLECULE_LONG_FIRST="xen_host host_network"
+molecule_scenarios() {
+  local all
+  all=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for f in */molecule.yml; do dirname "$f"; done)}
+  tr '\n' ' ' <<< "$all"
+}
+
+# MOLECULE_EARLY scenarios start in the background as soon as the images are built,
+# while the sanity, lint and integration stages run: those stages mostly keep one core
+# busy, and so does a scenario whose one VM installs packages. Their lines, prefixed
+# with the scenario's name, go to a log the molecule stage prints when they end. Two
+# scenarios' VMs side by side are another matter: on 2 cores each took twice as long,
+# so the molecule stage runs the others one at a time.
+MOLECULE_EARLY=${MOLECULE_EARLY-xen_host}
+early=""
+# Their create waits on the image builds' locks, if those are still under way. Each
+# holds a lease on the shared daemon of its own, so the integration stage's stop leaves
+# the daemon running under it.
+start_early() {
+  local one
+  for one in $(molecule_scenarios); do
+    [[ " $MOLECULE_EARLY " == *" $one "* ]] || continue
+    ( export VIRTOPS_LIBVIRTD_HOLDER=$BASHPID
+      bash scripts/libvirtd.sh start && molecule_scenario "$one" 2>&1 | sed -u "s/^/[$one] /"
+      bash scripts/libvirtd.sh stop ) > "$results/molecule-$one.log" 2>&1 &
+    early+="$one:$! "
+  done
+}
+
 run_molecule() {
   bash scripts/libvirtd.sh start || return 1
-  local all scenarios="" one rc=0 lanes=${MOLECULE_LANES:-$(( $(nproc) / 2 > 1 ? $(nproc) / 2 : 1 ))}
-  all=${MOLECULE_SCENARIOS:-$(cd extensions/molecule && for f in */molecule.yml; do dirname "$f"; done)}
-  all=" $(tr '\n' ' ' <<< "$all") "
-  for one in $MOLECULE_LONG_FIRST; do [[ "$all" == *" $one "* ]] && scenarios+="$one "; done
-  for one in $all; do [[ " $scenarios " == *" $one "* ]] || scenarios+="$one "; done
-  for one in $scenarios; do
-    while [ "$(jobs -rp | wc -l)" -ge "$lanes" ]; do wait -n; done
-    ( molecule_scenario "$one" 2>&1 | sed -u "s/^/[$one] /" ) &
+  local one entry rc=0
+  for one in $(molecule_scenarios); do
+    [[ " $early " == *" $one:"* ]] && continue
+    molecule_scenario "$one" 2>&1 | sed -u "s/^/[$one] /"
   done
-  wait
-  for one in $scenarios; do
+  for entry in $early; do
+    one=${entry%%:*}
+    wait "${entry#*:}"
+    cat "$results/molecule-$one.log"
+  done
+  for one in $(molecule_scenarios); do
     if [ "$(cat "$results/molecule-$one.rc" 2>/dev/null)" = 0 ]; then
       passed=$((passed + 1))
     else
@@ -193,6 +216,7 @@ start_prebuild() {
     bash tests/assets/apt-repo/build.sh >/dev/null & pids+=($!)
     rc=0
     for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
+    echo "$rc" > "$results/prebuild.rc"
     exit "$rc" ) > "$results/prebuild.log" 2>&1 &
   prebuild=$!
 }
@@ -200,6 +224,8 @@ start_prebuild() {
 for stage in $stages; do
   if [ -z "$prebuild" ] && [[ " $stages " == *" molecule "* ]] && [ "$stage" != unit ]; then
     start_prebuild
+    # Only where other stages run meanwhile: alone, the molecule stage runs them in turn.
+    [ "$stage" = molecule ] || start_early
   fi
   if [ "$stage" = molecule ] && [ -n "$prebuild" ]; then
     wait "$prebuild" || echo "== the image prebuild failed (see $results/prebuild.log); create builds again"
