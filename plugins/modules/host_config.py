@@ -78,7 +78,7 @@ options:
         listen keys in C(libvirtd.conf), and the C(qemu.conf) keys CloudStack's setup
         writes. libvirtd is restarted when any of it changed, kept enabled and running,
         and then must accept a TCP connection on each port it listens on (once, not
-        polled: systemd's start returns when libvirtd reports that it accepts
+        polled, as systemd's start returns when libvirtd reports that it accepts
         connections).
       - Every value is checked before anything is written; errors name the option, or
         C(<error_prefix>_<key>) with O(error_prefix).
