@@ -59,17 +59,6 @@ if [ ! -f "$dest/complete" ]; then
   # shellcheck disable=SC2086
   (cd "$dest.work" && apt-get download -qq -o APT::Sandbox::User=root $pins >/dev/null) \
     || die "apt-get download failed"
-  # The same packages, their data uncompressed: under TCG, xz decompression is a good
-  # part of what dpkg spends installing qemu, libvirt and Xen in a test VM. Files,
-  # modes, owners and control data stay as they are.
-  log "repacking with uncompressed data"
-  # shellcheck disable=SC2016
-  (cd "$dest.work" && find . -maxdepth 1 -name '*.deb' -print0 | xargs -0 -n 8 -P "$(nproc)" sh -c '
-    for deb; do
-      tree="$deb.tree"
-      dpkg-deb --raw-extract "$deb" "$tree" && dpkg-deb -Znone --build "$tree" "$deb" >/dev/null \
-        && rm -rf "$tree" || exit 1
-    done' repack) || die "repacking failed"
   (cd "$dest.work" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages && gzip -9kn Packages)
   echo "$pins" >"$dest.work/manifest"
   date -u +%FT%TZ >"$dest.work/complete"
