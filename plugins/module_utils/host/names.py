@@ -14,16 +14,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import socket
+
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read as read_file, under
 
 
 def _kernel_hostname(root):
-    try:
-        with open(os.path.join(root, "proc/sys/kernel/hostname")) as handle:
-            return handle.read().strip() or None
-    except (IOError, OSError):
-        return None
+    return (read_file(under(root, "/proc/sys/kernel/hostname")) or "").strip() or None
 
 
 def read(root="/", resolve=None):
