@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The host_network transaction in one task: plan, apply, confirm over a new connection.
+"""The host_network transaction in one task: packages, plan, apply, confirm over a new connection.
 
 The module starts an applier on the host and returns at once. The change may cut the
 connection it ran over, so this plugin drops that connection and confirms over a new
@@ -18,6 +18,8 @@ import time
 
 from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.virtops.hypervisor.plugins.plugin_utils.packages import run_with_packages
 
 MODULE = "virtops.hypervisor.host_network"
 # A refused or reset connection is retried after this long, until the deadline.
@@ -62,7 +64,8 @@ class ActionModule(ActionBase):
                 result.update(failed=True, msg="%s: set by the action plugin, not by a task" % internal)
                 return result
         args["phase"] = "plan" if self._task.check_mode else "apply"
-        started = self._module(args, task_vars)
+        # Missing packages are installed first, once the whole model is checked.
+        started = run_with_packages(self, task_vars, lambda: self._module(args, task_vars))
         result.update(started)
         txn = (started.get("transaction") or {}).get("txn")
         if started.get("failed") or not txn:

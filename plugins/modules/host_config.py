@@ -143,13 +143,33 @@ options:
         description: C(qemu.conf) C(vnc_listen), an IP address; unchanged when empty.
         type: str
         default: 0.0.0.0
+  packages:
+    description:
+      - Debian packages this configuration belongs to, installed with apt before anything
+        is written when dpkg does not list them as installed. The action plugin of the
+        same name does that in the same task, so on a host already set up the task is one
+        remote call, and apt is not run at all.
+      - Every other option is checked before anything is installed.
+      - In check mode nothing is installed; RV(packages) lists what would be, and the
+        prediction is made with those packages still missing.
+      - Ignored where there is no dpkg database.
+    type: list
+    elements: str
+    default: []
+  install_recommends:
+    description: Whether apt installs the recommended packages of O(packages) too.
+    type: bool
+    default: false
   error_prefix:
     description:
-      - Prefix of the names errors give O(libvirt) keys; the C(kvm_host) role sets
+      - Prefix of the names errors give O(packages) and O(libvirt) keys; the C(kvm_host) role sets
         V(kvm_host), so errors name its variables (C(kvm_host_listen_addr)).
     type: str
     default: ""
 attributes:
+  action:
+    description: The action plugin installs the missing O(packages) with apt and runs the module again, in one task.
+    support: full
   check_mode:
     description: Plans only; the result says what a real run would change.
     support: full
@@ -205,6 +225,12 @@ dropins:
   type: list
   elements: str
   sample: [/etc/systemd/system/libvirtd.service.d/virtops-xen.conf]
+packages:
+  description: Packages of O(packages) installed, or in check mode to be installed.
+  returned: always
+  type: list
+  elements: str
+  sample: [libvirt-daemon-system]
 restarted:
   description: Units restarted (empty when nothing changed, and in check mode).
   returned: always
@@ -246,6 +272,7 @@ import socket
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages as debs
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import libvirt, plan as hostplan
 
 
@@ -269,6 +296,8 @@ def argument_spec():
             user=dict(type="str", default="root"), group=dict(type="str", default="root"),
             vnc_listen=dict(type="str", default="0.0.0.0"),
         )),
+        packages=dict(type="list", elements="str", default=[]),
+        install_recommends=dict(type="bool", default=False),
         error_prefix=dict(type="str", default=""),
     )
 
@@ -346,8 +375,14 @@ def main():
     if reader is not None and not systemd_running():
         module.warn("systemd is not running here: the units of running are not checked")
         reader = None
+    prefix = module.params["error_prefix"]
     try:
+        debs.check_names(module.params["packages"], "%s_packages" % prefix if prefix else "packages")
         plan = hostplan.compute(module.params, unit_states=reader)
+        to_install = debs.missing(module.params["packages"])
+        if to_install and not module.check_mode:
+            # Everything is checked: the action plugin installs them and calls again.
+            module.exit_json(changed=False, missing_packages=to_install)
         if plan.missing and not module.check_mode:
             raise VirtopsError("%s must run, but systemd does not know %s: is its package installed?" % (
                 ", ".join(plan.missing), "it" if len(plan.missing) == 1 else "them"))
@@ -355,7 +390,8 @@ def main():
         module.fail_json(msg=str(exc), errors=error_list(exc))
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
-    result = dict(changed=plan.changed, restarted=[], listening=[], verified=False, **plan.summary())
+    result = dict(changed=plan.changed or bool(to_install), packages=to_install, restarted=[], listening=[],
+                  verified=False, **plan.summary())
     if module._diff:
         result["diff"] = plan.diff()
     if module.check_mode:

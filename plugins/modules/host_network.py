@@ -74,6 +74,17 @@ options:
         itself, from 10 to 600.
     type: int
     default: 90
+  packages:
+    description:
+      - Debian packages the ifupdown renderer needs (the role passes C(bridge-utils),
+        C(ifenslave) and C(vlan)). Where the renderer is ifupdown and dpkg does not list
+        one as installed, the action plugin installs it with apt in the same task, after
+        the whole model is checked and before anything is written. On a host already set
+        up apt is not run at all.
+      - In check mode nothing is installed; RV(packages) lists what would be.
+    type: list
+    elements: str
+    default: []
   error_prefix:
     description:
       - Prefix of the paths that errors name. Empty by default (C(bonds[0].slaves[1]));
@@ -104,7 +115,7 @@ attributes:
     support: full
 notes:
   - The renderer's tools must be on the host (ifupdown with bridge-utils, ifenslave and
-    vlan on Debian); the M(virtops.hypervisor.host_network) role installs them.
+    vlan on Debian); O(packages) installs them.
   - Each real run with changes keeps its snapshot (the files it replaced, the links,
     addresses and routes before) and the applier's log and final state under
     C(/run/virtops-host-network/<transaction>/), which is a tmpfs on systemd hosts and
@@ -126,6 +137,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+packages:
+  description: Packages of O(packages) installed, or in check mode to be installed.
+  returned: always
+  type: list
+  elements: str
+  sample: [bridge-utils, vlan]
 renderer:
   description: The renderer used.
   returned: always
@@ -165,6 +182,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import options
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages as debs
 from ansible_collections.virtops.hypervisor.plugins.module_utils.network import model, plan as netplan, transaction
 
 DEADLINE = (10, 600)
@@ -178,6 +196,7 @@ def argument_spec():
         labels=dict(type="dict"),
         renderer=dict(type="str", choices=["auto", "ifupdown", "ifcfg", "netplan"], default="auto"),
         purge=dict(type="bool", default=False), deadline=dict(type="int", default=90),
+        packages=dict(type="list", elements="str", default=[]),
         error_prefix=dict(type="str", default=""),
         phase=dict(type="str", choices=["plan", "apply", "confirm", "wait"], default="plan"),
         txn=dict(type="str"),
@@ -193,6 +212,7 @@ def compute(module, params):
         renderer = netplan.detect_renderer(module.get_bin_path)
         if renderer is None:
             raise VirtopsError("renderer: this host has neither netplan, ifupdown nor ifcfg network scripts")
+    debs.check_names(params["packages"], "%s_packages" % params["error_prefix"] if params["error_prefix"] else "packages")
     raw = dict((k, params[k]) for k in model.TOP_KEYS if params[k] is not None)
     return netplan.compute(raw, renderer, params["purge"], prefix=params["error_prefix"])
 
@@ -218,7 +238,11 @@ def main():
         module.fail_json(msg=str(exc), errors=error_list(exc))
     except VirtopsError as exc:
         module.fail_json(msg=str(exc))
-    result = {"changed": plan.changed, "renderer": plan.renderer,
+    to_install = debs.missing(params["packages"]) if plan.renderer == "ifupdown" else []
+    if to_install and params["phase"] == "apply" and not module.check_mode:
+        # The model is checked: the action plugin installs them and calls again.
+        module.exit_json(changed=False, missing_packages=to_install)
+    result = {"changed": plan.changed or bool(to_install), "packages": to_install, "renderer": plan.renderer,
               "files": {"written": sorted(plan.writes), "removed": plan.removes},
               "interfaces": {"down": plan.down, "up": plan.up}, "labels": plan.model["labels"],
               "ansible_facts": {"virtops_network_labels": plan.model["labels"]}}
