@@ -110,21 +110,53 @@ def test_without_a_confirmation_the_host_restores_itself(host, state_dir):
     assert transaction.confirm(txn, 5, state_dir) == "gone"
 
 
-def test_a_connection_made_before_the_change_is_in_place_proves_nothing(host, state_dir, tmp_path):
-    gate = str(tmp_path / "gate")
-    os.mkfifo(gate)
-    _plan, txn = start(host, state_dir, 60, Recorder(gate))
-    early = []
-    thread = threading.Thread(target=lambda: early.append(transaction.confirm(txn, 30, state_dir)))
+def serving(applier, state_dir):
+    """A listener on a unix socket, served by ``applier`` in a thread."""
+    path = os.path.join(state_dir, "s.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(2)
+    thread = threading.Thread(target=applier.serve, args=(listener,))
+    thread.daemon = True
     thread.start()
-    # The applier is held in its first ifup: the early confirmation has no answer yet.
-    with open(gate, "w") as handle:
-        handle.write("go")
-    thread.join()
-    assert early == ["applying"]
-    assert transaction.read_status(txn, state_dir)["state"] in ("waiting", "committed")
-    assert confirm_until_committed(txn, state_dir)[-1] == "committed"
-    assert transaction.wait(txn, state_dir)["state"] == "committed"
+    return listener, path
+
+
+def connect(path):
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(30)
+    client.connect(path)
+    return client
+
+
+def test_a_connection_made_before_the_change_is_in_place_proves_nothing(state_dir):
+    # The applier is seen holding the early confirmation before the change is marked
+    # applied, so the order is certain, not left to the scheduler.
+    holding = threading.Event()
+
+    class Applied(threading.Event):
+        def wait(self, timeout=None):
+            holding.set()
+            return super(Applied, self).wait(timeout)
+
+    applier = transaction.Applier({}, state_dir, time.time() + 60, Recorder(), "/")
+    applier.applied = Applied()
+    listener, path = serving(applier, state_dir)
+    early = connect(path)
+    early.sendall(b"confirm\n")
+    assert holding.wait(30)
+    applier.applied.set()
+    # Told to connect again, and nothing decided on its word.
+    assert early.recv(64) == b"applying\n"
+    assert applier.decided is None and not applier.confirmed.is_set()
+    late = connect(path)
+    late.sendall(b"confirm\n")
+    assert late.recv(64) == b"committed\n"
+    assert applier.confirmed.wait(30) and applier.decided == "committed"
+    for end in (early, late):
+        end.close()
+    listener.shutdown(socket.SHUT_RDWR)
+    listener.close()
 
 
 def test_the_answer_is_sent_before_the_applier_may_commit_and_exit(state_dir):
