@@ -375,9 +375,8 @@ def main():
     if reader is not None and not systemd_running():
         module.warn("systemd is not running here: the units of running are not checked")
         reader = None
-    prefix = module.params["error_prefix"]
     try:
-        debs.check_names(module.params["packages"], "%s_packages" % prefix if prefix else "packages")
+        debs.check_names(module.params["packages"], module.params["error_prefix"])
         plan = hostplan.compute(module.params, unit_states=reader)
         to_install = debs.missing(module.params["packages"])
         if to_install and not module.check_mode:

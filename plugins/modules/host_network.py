@@ -212,7 +212,7 @@ def compute(module, params):
         renderer = netplan.detect_renderer(module.get_bin_path)
         if renderer is None:
             raise VirtopsError("renderer: this host has neither netplan, ifupdown nor ifcfg network scripts")
-    debs.check_names(params["packages"], "%s_packages" % params["error_prefix"] if params["error_prefix"] else "packages")
+    debs.check_names(params["packages"], params["error_prefix"])
     raw = dict((k, params[k]) for k in model.TOP_KEYS if params[k] is not None)
     return netplan.compute(raw, renderer, params["purge"], prefix=params["error_prefix"])
 

@@ -23,8 +23,10 @@ STATUS = "/var/lib/dpkg/status"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?$")
 
 
-def check_names(names, path="packages"):
-    """Refuse what apt would not take as a package name, before anything is installed."""
+def check_names(names, prefix=""):
+    """Refuse what apt would not take as a package name, before anything is installed.
+    Errors name ``<prefix>_packages[i]``, a role's variable, or ``packages[i]``."""
+    path = "%s_packages" % prefix if prefix else "packages"
     for index, name in enumerate(names or []):
         if not isinstance(name, string_types) or not NAME_RE.match(name):
             raise SpecError("%s[%d]" % (path, index), "want a Debian package name, got %r" % (name,))

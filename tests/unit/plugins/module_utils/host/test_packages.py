@@ -61,7 +61,7 @@ def test_nothing_is_missing_where_there_is_no_dpkg(tmp_path):
 @pytest.mark.parametrize("bad", ["Bridge-Utils", "vlan=2.0", "-o", "a", "vlan;reboot", "", 3])
 def test_what_apt_would_not_take_as_a_name_is_refused_by_its_path(bad):
     with pytest.raises(SpecError, match=r"^kvm_host_packages\[1\]: want a Debian package name"):
-        packages.check_names(["qemu-utils", bad], "kvm_host_packages")
+        packages.check_names(["qemu-utils", bad], "kvm_host")
 
 
 def test_real_names_pass():
