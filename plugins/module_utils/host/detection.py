@@ -114,7 +114,7 @@ def detect_xen(tree, run_command=None):
     if xen_caps:
         evidence.append("sys_hypervisor_capabilities=%s" % " ".join(xen_caps))
     virt_caps = []
-    xl = _xl_info(run_command)
+    xl, xl_error = _xl_info(run_command)
     if xl:
         evidence.append("xl_info")
         xen_caps = xl.get("xen_caps", "").split() or xen_caps
@@ -122,18 +122,55 @@ def detect_xen(tree, run_command=None):
         version = xl.get("xen_version") or version
 
     dom0 = bool(dom0_bit or control_d or (xl and dom0_bit is None))
-    return {
+    xen = {
         "version": version,
         "dom0": dom0,
         "guest_type": guest_type,
         "xenfs_mounted": caps_text is not None,
         "control_d": control_d,
         "xl_info": bool(xl),
+        "xl_info_error": xl_error,
         "xen_caps": xen_caps,
         "virt_caps": virt_caps,
         "hvm": xen_offers_hvm(xen_caps, virt_caps if xl else None),
         "evidence": list(evidence),
-    }, evidence
+    }
+    xen["usable"], xen["reason"] = xen_verdict(xen)
+    return xen, evidence
+
+
+# The libvirt URI and driver through which xen_host and CloudStack manage a dom0.
+XEN_URI = "xen:///system"
+XEN_DRIVER = "xen"
+
+
+def xen_verdict(xen, libvirt=None):
+    """(usable, reason): is this a dom0 whose toolstack, and libvirt's Xen driver, work?
+
+    ``xen`` is the Xen part of the facts. ``libvirt`` is the libvirt part (uri, available,
+    driver, error) when libvirt was asked; without it only the host's own evidence counts.
+    Every problem found is named in ``reason``, so one failed check says everything.
+    """
+    problems = []
+    if not xen.get("control_d"):
+        # Only a mounted xenfs in the control domain says control_d; libxl needs both.
+        seen = [item for item in xen.get("evidence") or ()
+                if item.startswith(("proc_xen", "sys_hypervisor_type"))]
+        problems.append("/proc/xen/capabilities does not say control_d (%s)"
+                        % (", ".join(seen) or "no Xen evidence"))
+    if not xen.get("xl_info"):
+        error = xen.get("xl_info_error")
+        problems.append("`xl info` did not succeed%s" % (" (%s)" % error if error else ""))
+    if libvirt is not None:
+        answered = (libvirt.get("available") and libvirt.get("uri") == XEN_URI
+                    and libvirt.get("driver") == XEN_DRIVER)
+        if not answered:
+            problems.append("%s does not answer (%s: %s)" % (
+                XEN_URI, libvirt.get("uri") or "",
+                libvirt.get("error") or "driver %s" % (libvirt.get("driver") or "")))
+    if problems:
+        return False, "; ".join(problems)
+    return True, None
 
 
 def xen_offers_hvm(xen_caps, virt_caps=None):
@@ -148,15 +185,17 @@ def xen_offers_hvm(xen_caps, virt_caps=None):
 
 
 def _xl_info(run_command):
+    """(``xl info`` as a dict or None, why not or None)."""
     if run_command is None:
-        return None
+        return None, "not run: no command runner here"
     result = run_command(["xl", "info"])
     if result is None:
-        return None
-    rc, out, _err = result
+        return None, "xl not found"
+    rc, out, err = result
     if rc != 0:
-        return None
-    return _parse_key_values(out)
+        lines = [line.strip() for line in (err or out or "").splitlines() if line.strip()]
+        return None, "exit %d%s" % (rc, ": %s" % lines[-1] if lines else "")
+    return _parse_key_values(out), None
 
 
 # Modules that give /dev/kvm. Only one registers it at a time, and PVM steps aside for

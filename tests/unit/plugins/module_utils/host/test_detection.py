@@ -298,3 +298,65 @@ def test_failed_xl_info_does_not_make_a_domu_a_host(make_tree):
     hv = detection.detect(make_tree({"sys/hypervisor/type": "xen\n"}), run_command=run)
     assert (hv["type"], hv["role"], hv["guest_of"]) == ("none", "guest", "xen")
     assert hv["xen"]["dom0"] is False
+
+
+def test_a_working_dom0_is_usable(make_tree):
+    hv = detection.detect(make_tree(xen_dom0()), run_command=FakeRunCommand((0, XL_INFO, "")))
+    assert (hv["xen"]["usable"], hv["xen"]["reason"]) == (True, None)
+    assert hv["xen"]["xl_info_error"] is None
+
+
+def test_a_dom0_without_xenfs_is_not_usable_and_says_why(make_tree):
+    hv = detection.detect(make_tree(xen_dom0(xenfs=False)), run_command=FakeRunCommand((0, XL_INFO, "")))
+    assert hv["xen"]["dom0"] is True
+    assert hv["xen"]["usable"] is False
+    assert hv["xen"]["reason"] == (
+        "/proc/xen/capabilities does not say control_d "
+        "(sys_hypervisor_type=xen, proc_xen_capabilities=absent (xenfs not mounted))")
+
+
+def test_a_failed_xl_info_is_named_with_its_last_error_line(make_tree):
+    run = FakeRunCommand((1, "", "libxl: warning: something\nlibxl: error: cannot open libxc handle\n"))
+    hv = detection.detect(make_tree(xen_dom0()), run_command=run)
+    assert hv["xen"]["usable"] is False
+    assert hv["xen"]["reason"] == "`xl info` did not succeed (exit 1: libxl: error: cannot open libxc handle)"
+
+
+@pytest.mark.parametrize("run, why", [
+    (None, "not run: no command runner here"),
+    (FakeRunCommand(None), "xl not found"),
+])
+def test_xl_info_that_could_not_run_is_named(make_tree, run, why):
+    hv = detection.detect(make_tree(xen_dom0()), run_command=run)
+    assert hv["xen"]["reason"] == "`xl info` did not succeed (%s)" % why
+
+
+def test_a_domu_is_not_a_usable_dom0_for_every_reason_at_once(make_tree):
+    files = xen_sysfs(DOMU_FEATURES, guest_type="PV")
+    files.update({"proc/xen/capabilities": "", "proc/cpuinfo": cpuinfo(True, vmx=False)})
+    hv = detection.detect(make_tree(files), run_command=FakeRunCommand((1, "", "ERROR: xl must be run as root")))
+    assert hv["xen"]["usable"] is False
+    assert hv["xen"]["reason"] == (
+        "/proc/xen/capabilities does not say control_d (sys_hypervisor_type=xen, "
+        "proc_xen_capabilities=empty); `xl info` did not succeed (exit 1: ERROR: xl must be run as root)")
+
+
+WORKING_DOM0 = {"control_d": True, "xl_info": True, "evidence": ["proc_xen_capabilities=control_d"]}
+
+
+@pytest.mark.parametrize("libvirt, reason", [
+    ({"uri": "xen:///system", "available": True, "driver": "xen"}, None),
+    ({"uri": "xen:///system", "available": False, "error": "Failed to connect socket"},
+     "xen:///system does not answer (xen:///system: Failed to connect socket)"),
+    ({"uri": "qemu:///system", "available": True, "driver": "qemu"},
+     "xen:///system does not answer (qemu:///system: driver qemu)"),
+    ({"uri": "xen:///system", "available": True, "driver": "test"},
+     "xen:///system does not answer (xen:///system: driver test)"),
+])
+def test_the_verdict_with_libvirts_answer(libvirt, reason):
+    assert detection.xen_verdict(WORKING_DOM0, libvirt) == (reason is None, reason)
+
+
+def test_the_verdict_without_libvirts_answer_counts_the_host_only():
+    assert detection.xen_verdict(WORKING_DOM0) == (True, None)
+    assert detection.xen_verdict(dict(WORKING_DOM0, control_d=False))[0] is False
