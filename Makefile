@@ -2,19 +2,24 @@
 # Both install what they need (Debian packages, .venv with pinned versions) once.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-STAGES ?= unit sanity lint integration molecule
+STAGES ?= unit sanity lint scripts integration molecule
 
-.PHONY: help bootstrap demo demo-clean test test-unit test-fast test-molecule libvirtd-start libvirtd-stop
+.PHONY: help bootstrap build-tools demo demo-clean test test-unit test-fast test-molecule libvirtd-start libvirtd-stop
 
 help:
 	@echo "make demo        run the main job on this machine (playbooks/demo.yml)"
 	@echo "make demo-clean  remove the demo guests"
-	@echo "make test        run the whole test suite (unit, sanity, lint, integration, molecule)"
+	@echo "make test        run the whole test suite (unit, sanity, lint, scripts, integration, molecule)"
+	@echo "make test STAGES=\"unit lint\"  some stages only (INTEGRATION_TARGETS=name narrows integration)"
 	@echo "make test-fast   unit tests only, for iteration"
-	@echo "make test-molecule [SCENARIOS=smoke]  the Molecule scenarios in VMs only"
+	@echo "make test-molecule [SCENARIOS=\"host_network xen_host\"]  the Molecule scenarios in VMs only"
+	@echo "make build-tools install the tools the VM image and apt repository builds need"
 
 bootstrap:
 	@bash scripts/bootstrap.sh
+
+build-tools:
+	@bash scripts/build-tools.sh all
 
 demo:
 	@bash scripts/demo.sh

@@ -19,6 +19,11 @@ log() { echo "apt-repo build [$((SECONDS - t0))s]: $*"; }
 die() { echo "apt-repo build: $*"; exit 1; }
 [ $# -eq 0 ] || { sed -n '7p' "$0"; exit 2; }
 
+# Tools and apt's state go through scripts/build-tools.sh, which holds one lock: the
+# builds that `make test` starts side by side never run apt at the same time.
+tools="$here/../../../scripts/build-tools.sh"
+bash "$tools" apt-repo || die "cannot install the build tools"
+
 mapfile -t wanted < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$here/packages")
 [ ${#wanted[@]} -gt 0 ] || die "$here/packages names no package"
 
@@ -38,7 +43,7 @@ versions() {
 pins=$(versions)
 if ! echo "$pins" | grep -q "^${wanted[0]}="; then
   log "apt does not know ${wanted[0]}: apt-get update"
-  apt-get update -qq >/dev/null || die "apt-get update failed"
+  bash "$tools" --update || die "apt-get update failed"
   pins=$(versions)
 fi
 for p in "${wanted[@]}"; do
@@ -52,7 +57,6 @@ mkdir -p "$root"
 exec 9>"$root/.lock"
 flock 9
 if [ ! -f "$dest/complete" ]; then
-  command -v dpkg-scanpackages >/dev/null || die "dpkg-scanpackages missing (Debian: dpkg-dev; scripts/bootstrap.sh installs it)"
   rm -rf "$dest.work"
   mkdir -p "$dest.work"
   log "downloading $(echo "$pins" | grep -c .) packages"

@@ -19,9 +19,9 @@
 # Needs root (loop device, mounts, chroot). debootstrap fetches the packages from the
 # mirror of this machine's own apt sources (/etc/apt/sources.list.d/debian.sources,
 # else /etc/apt/sources.list), and fails if they name none for the suite; nothing is
-# installed on the host except, if missing, the few tools used here. The chroot
-# gets a private /dev (a tmpfs with the few nodes it needs plus the loop devices),
-# not the host's: update-grub writes root=UUID=... only if /dev/disk/by-uuid/<uuid>
+# installed on the host except, if missing, the few tools used here (through
+# scripts/build-tools.sh). The chroot gets a private /dev (a tmpfs with the few nodes
+# it needs plus the loop devices), not the host's: update-grub writes root=UUID=... only if /dev/disk/by-uuid/<uuid>
 # exists, and this host has no udev to make it, nor should we add it to the
 # host's /dev.
 set -euo pipefail
@@ -55,35 +55,20 @@ case $variant in
 esac
 [ "$(id -u)" = 0 ] || die "must run as root (loop device, mount, chroot)"
 
+# Tools and apt's state go through scripts/build-tools.sh, which holds one lock: the
+# builds that `make test` starts side by side never run apt at the same time.
+tools="$here/../../../scripts/build-tools.sh"
+bash "$tools" image || die "cannot install the build tools"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 # apt's metadata may be missing or stale (fresh container, superseded kernel ABI):
-# refresh it once per run, only when a lookup or an install fails.
+# refresh it once per run, only when a lookup fails.
 apt_updated=0
 apt_update_once() {
   [ "$apt_updated" = 0 ] || return 1
   apt_updated=1
   log "apt-get update"
-  apt-get update -qq >/dev/null || die "apt-get update failed"
+  bash "$tools" --update || die "apt-get update failed"
 }
-apt_install() { # package
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null \
-    || { apt_update_once && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" >/dev/null; } \
-    || die "cannot install $1"
-}
-ensure_tool() { # command package
-  command -v "$1" >/dev/null && return 0
-  if ! dpkg-query -W -f='${Status}' "$2" 2>/dev/null | grep -q ' installed$'; then
-    log "installing $2 (for $1)"
-    apt_install "$2"
-  fi
-  command -v "$1" >/dev/null || die "$1 missing although $2 is installed"
-}
-for t in debootstrap:debootstrap qemu-img:qemu-utils sfdisk:fdisk mkfs.ext4:e2fsprogs \
-         losetup:mount partx:util-linux flock:util-linux fstrim:util-linux \
-         ssh-keygen:openssh-client; do
-  ensure_tool "${t%%:*}" "${t#*:}"
-done
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -f "$keyring" ] || apt_install debian-archive-keyring
 
 # The first URI of the host's apt source for a suite (split() is given " " because
 # its default separator is FS, a newline here): deb822 stanzas in

@@ -49,27 +49,18 @@ case $link in
 esac
 [ -n "$extra" ] || link=${link:-current}
 
+# Tools and apt's state go through scripts/build-tools.sh, which holds one lock: the
+# builds that `make test` starts side by side never run apt at the same time.
+tools="$here/../../../scripts/build-tools.sh"
+bash "$tools" tiny-guest || die "cannot install the build tools"
 # apt's metadata may be missing or stale (fresh container, superseded kernel ABI):
 # refresh it once per run, only when a lookup or download fails.
 apt_updated=0
 apt_update_once() {
   [ "$apt_updated" = 0 ] || return 1
   apt_updated=1
-  apt-get update -qq >/dev/null || die "apt-get update failed"
+  bash "$tools" --update || die "apt-get update failed"
 }
-
-ensure_tool() { # command package
-  command -v "$1" >/dev/null && return 0
-  if ! dpkg-query -W -f='${Status}' "$2" 2>/dev/null | grep -q ' installed$'; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null \
-      || { apt_update_once && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null; } \
-      || die "cannot install $2 (needed for $1)"
-  fi
-  command -v "$1" >/dev/null || die "$1 missing although $2 is installed"
-}
-for t in gzip:gzip flock:util-linux; do
-  ensure_tool "${t%%:*}" "${t#*:}"
-done
 
 # A single apt-cache call, with a binary cache of our own under .build: this image
 # disables apt's (docker-clean), which makes every call rebuild it for about a
@@ -208,8 +199,7 @@ build_base() {
       case $f in
         # busybox's insmod cannot read compressed modules; Debian 12's are plain
         # .ko, later releases ship .ko.xz.
-        *.ko.xz) ensure_tool xz xz-utils
-                 xz -dc "$kmods/$f" >"$root/lib/modules/$krel/${f%.xz}" ;;
+        *.ko.xz) xz -dc "$kmods/$f" >"$root/lib/modules/$krel/${f%.xz}" ;;
         *.ko)    cp "$kmods/$f" "$root/lib/modules/$krel/$f" ;;
         *)       die "unexpected module file $f" ;;
       esac
