@@ -176,6 +176,8 @@ attributes:
   diff_mode:
     description: Every file and drop-in, before and after.
     support: full
+extends_documentation_fragment:
+  - virtops.hypervisor.failure
 notes:
   - Without systemd as PID 1, units are masked and drop-ins written but nothing is
     reloaded, stopped or restarted; a warning says so.
@@ -260,20 +262,28 @@ verified:
   returned: always
   type: bool
 errors:
-  description: Every bad value as C({path, msg}).
-  returned: on bad input
+  description: Every bad value as C({path, msg}); one entry with a null C(path) for a failure that is not about one value.
+  returned: on failure
   type: list
   elements: dict
+done:
+  description:
+    - What this call carried out before it failed, in order (C(wrote <path>),
+      C(masked <unit>), C(reloaded systemd), C(stopped <unit>), C(enabled <unit>),
+      C(restarted <unit>), C(started <unit>)); empty when it failed before changing anything.
+  returned: on failure
+  type: list
+  elements: str
+  sample: [wrote /etc/libvirt/libvirtd.conf, masked libvirtd.socket, reloaded systemd]
 """
-
-import os
-import socket
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
-from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages as debs
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import libvirt, plan as hostplan
+from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import (
+    libvirtd_listen, option_table, plan, systemd_units)
 
 
 def argument_spec():
@@ -283,125 +293,47 @@ def argument_spec():
         dropins=dict(type="list", elements="dict", default=[]),
         restart=dict(type="list", elements="str", default=[]),
         running=dict(type="list", elements="str", default=[]),
-        libvirt=dict(type="dict", options=dict(
-            listen_tcp=dict(type="bool", default=True), listen_tls=dict(type="bool", default=False),
-            listen_addr=dict(type="str", default=""),
-            tcp_port=dict(type="int", default=16509), tls_port=dict(type="int", default=16514),
-            auth_tcp=dict(type="str", default="none", choices=list(libvirt.AUTH)),
-            auth_tls=dict(type="str", default="none", choices=list(libvirt.AUTH)),
-            tls_key_file=dict(type="path", default="/etc/pki/libvirt/private/serverkey.pem"),
-            tls_cert_file=dict(type="path", default="/etc/pki/libvirt/servercert.pem"),
-            tls_ca_file=dict(type="path", default="/etc/pki/CA/cacert.pem"),
-            security_driver=dict(type="str", default="none", choices=list(libvirt.SECURITY_DRIVERS)),
-            user=dict(type="str", default="root"), group=dict(type="str", default="root"),
-            vnc_listen=dict(type="str", default="0.0.0.0"),
-        )),
+        libvirt=option_table.argument_spec(),
         packages=dict(type="list", elements="str", default=[]),
         install_recommends=dict(type="bool", default=False),
         error_prefix=dict(type="str", default=""),
     )
 
 
-UNIT_PROPERTIES = ("LoadState", "UnitFileState", "ActiveState")
-
-
-def systemd_running():
-    return os.path.isdir("/run/systemd/system")
-
-
-def systemctl(module, *args):
-    rc, out, err = module.run_command([module.get_bin_path("systemctl", required=True)] + list(args))
-    if rc != 0:
-        raise VirtopsError("systemctl %s failed: %s" % (" ".join(args), (err or out).strip()))
-    return out
-
-
-def parse_show(units, out):
-    """``systemctl show`` prints one block of KEY=value lines per unit, in the order asked."""
-    blocks = out.strip("\n").split("\n\n")
-    return dict((unit, dict(line.split("=", 1) for line in block.splitlines() if "=" in line))
-                for unit, block in zip(units, blocks))
-
-
-def unit_states(module):
-    """The reader hostplan.compute asks: one ``systemctl show`` for every unit."""
-    def read(units):
-        return parse_show(units, systemctl(module, "show", "--property=" + ",".join(UNIT_PROPERTIES), *units))
-    return read
-
-
-def run_units(module, plan):
-    """Reload, stop what was just masked, restart what the written files need, then
-    enable and start what must run. Returns the units restarted."""
-    if not systemd_running():
-        if plan.units_changed or plan.restart:
-            module.warn("systemd is not running here: nothing was reloaded, stopped or restarted")
-        return []
-    restarted = []
-    if plan.units_changed:
-        systemctl(module, "daemon-reload")
-    if plan.mask:
-        systemctl(module, "stop", *plan.mask)
-    if plan.enable:
-        systemctl(module, "enable", *plan.enable)
-    if plan.config_changed:
-        for unit in plan.restart:
-            systemctl(module, "restart", unit)
-        restarted = list(plan.restart)
-    start = [unit for unit in plan.start if unit not in restarted]
-    if start:
-        systemctl(module, "start", *start)
-    return restarted
-
-
-def check_listening(endpoints):
-    """Each (address, port) must accept a connection now. One attempt each: the units
-    behind them were started through systemd, whose start returns once the daemon
-    reports that it accepts connections."""
-    problems = []
-    for address, port in endpoints:
-        try:
-            socket.create_connection((address, port), timeout=10).close()
-        except (OSError, IOError) as exc:
-            problems.append("%s port %d: %s" % (address, port, exc))
-    if problems:
-        raise VirtopsError("libvirtd runs but does not accept connections on " + "; ".join(problems))
-    return ["[%s]:%d" % (a, p) if ":" in a else "%s:%d" % (a, p) for a, p in endpoints]
-
-
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    reader = unit_states(module) if module.params["running"] or module.params["libvirt"] else None
-    if reader is not None and not systemd_running():
+    params = module.params
+    reader = systemd_units.unit_states(module) if params["running"] or params["libvirt"] else None
+    if reader is not None and not systemd_units.systemd_running():
         module.warn("systemd is not running here: the units of running are not checked")
         reader = None
     try:
-        debs.check_names(module.params["packages"], module.params["error_prefix"])
-        plan = hostplan.compute(module.params, unit_states=reader)
-        to_install = debs.missing(module.params["packages"])
+        packages.check_names(params["packages"], params["error_prefix"])
+        host_plan = plan.compute(params, unit_states=reader)
+        to_install = packages.missing(params["packages"])
         if to_install and not module.check_mode:
             # Everything is checked: the action plugin installs them and calls again.
             module.exit_json(changed=False, missing_packages=to_install)
-        if plan.missing and not module.check_mode:
+        if host_plan.missing and not module.check_mode:
             raise VirtopsError("%s must run, but systemd does not know %s: is its package installed?" % (
-                ", ".join(plan.missing), "it" if len(plan.missing) == 1 else "them"))
-    except SpecErrors as exc:
-        module.fail_json(msg=str(exc), errors=error_list(exc))
+                ", ".join(host_plan.missing), "it" if len(host_plan.missing) == 1 else "them"))
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc))
-    result = dict(changed=plan.changed or bool(to_install), packages=to_install, restarted=[], listening=[],
-                  verified=False, **plan.summary())
+        failure.fail(module, exc)
+    result = dict(changed=host_plan.changed or bool(to_install), packages=to_install, restarted=[], listening=[],
+                  verified=False, **host_plan.summary())
     if module._diff:
-        result["diff"] = plan.diff()
+        result["diff"] = host_plan.diff()
     if module.check_mode:
         module.exit_json(**result)
+    done = []
     try:
-        if plan.changed:
-            hostplan.apply(plan)
-            result["restarted"] = run_units(module, plan)
-        result["listening"] = check_listening(plan.listening)
+        if host_plan.changed:
+            plan.apply(host_plan, done=done)
+            result["restarted"] = systemd_units.run_units(module, host_plan, done)
+        result["listening"] = libvirtd_listen.check_listening(host_plan.listening)
     except (OSError, IOError, VirtopsError) as exc:
-        module.fail_json(msg="host_config: %s" % exc, **result)
+        del result["changed"]
+        failure.fail(module, VirtopsError("host_config: %s" % exc), done=done, **result)
     result["verified"] = True
     module.exit_json(**result)
 

@@ -1,56 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""host_config's own steps: reading systemctl's answer, and the one-shot listen check."""
+"""host_config as a task runs it: packages first, then the plan, and one failure shape."""
 
 from __future__ import absolute_import, division, print_function
 
 import json
-import socket
 
-import pytest
-
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.modules import host_config
 from unit_helpers import run_main
-
-# What systemd 252 (Debian 12) prints for two units, one of them not installed.
-SHOW = ("LoadState=loaded\nUnitFileState=enabled\nActiveState=active\n\n"
-        "LoadState=not-found\nUnitFileState=\nActiveState=inactive\n")
-
-
-def test_systemctl_show_is_read_block_by_block_in_the_order_asked():
-    states = host_config.parse_show(["libvirtd.service", "xen.service"], SHOW)
-    assert states["libvirtd.service"] == {"LoadState": "loaded", "UnitFileState": "enabled", "ActiveState": "active"}
-    assert states["xen.service"]["LoadState"] == "not-found"
-
-
-@pytest.fixture
-def listener():
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(1)
-    yield server.getsockname()[1]
-    server.close()
-
-
-def free_port():
-    probe = socket.socket()
-    probe.bind(("127.0.0.1", 0))
-    port = probe.getsockname()[1]
-    probe.close()  # nothing listens on it any more
-    return port
-
-
-def test_a_listening_endpoint_is_reported(listener):
-    assert host_config.check_listening([("127.0.0.1", listener)]) == ["127.0.0.1:%d" % listener]
-
-
-def test_an_endpoint_nobody_listens_on_fails_naming_it(listener):
-    port = free_port()
-    with pytest.raises(VirtopsError, match=r"does not accept connections on 127\.0\.0\.1 port %d" % port):
-        host_config.check_listening([("127.0.0.1", listener), ("127.0.0.1", port)])
-
 
 NOT_INSTALLED = "virtops-not-a-package"
 
@@ -91,3 +49,24 @@ def test_a_bad_package_name_is_refused_by_its_variable_before_anything_is_instal
                                                     "packages": [NOT_INSTALLED, "qemu;reboot"]})
     assert rc == 1 and out["msg"].startswith("kvm_host_packages[1]: want a Debian package name")
     assert "missing_packages" not in out and not (tmp_path / "etc").exists()
+
+
+def test_bad_input_fails_with_every_path_and_nothing_done(tmp_path, monkeypatch, capsys):
+    rc, out = run_host_config(monkeypatch, capsys, {
+        "files": [conf_file(tmp_path), {"path": "etc/relative", "content": "x"}],
+        "libvirt": {"tcp_port": 0, "listen_addr": "host.example.com"}, "error_prefix": "kvm_host"})
+    assert rc == 1
+    assert [e["path"] for e in out["errors"]] == ["files[1].path", "kvm_host_listen_addr", "kvm_host_tcp_port"]
+    assert out["done"] == [] and out["changed"] is False
+    assert not (tmp_path / "etc").exists()
+
+
+def test_a_failure_half_way_reports_what_was_done(tmp_path, monkeypatch, capsys):
+    """The second file's folder is a file: the first file is written, the second cannot be."""
+    (tmp_path / "blocker").write_text("")
+    second = {"path": str(tmp_path / "blocker" / "demo.conf"), "content": "x\n"}
+    rc, out = run_host_config(monkeypatch, capsys, {"files": [conf_file(tmp_path), second]})
+    assert rc == 1 and out["msg"].startswith("host_config: ")
+    assert out["done"] == ["wrote %s" % conf_file(tmp_path)["path"]] and out["changed"] is True
+    assert out["errors"] == [{"path": None, "msg": out["msg"]}]
+    assert (tmp_path / "etc" / "demo.conf").read_text() == "autoballoon = 0\n"

@@ -10,7 +10,8 @@ import os
 import pytest
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import plan as hostplan
+from ansible_collections.virtops.hypervisor.plugins.module_utils import hostfiles
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import plan
 
 SOCKETS = ["libvirtd.socket", "libvirtd-ro.socket"]
 SPEC = {
@@ -26,7 +27,7 @@ SPEC = {
 
 
 def write(root, path, text):
-    full = hostplan.under(root, path)
+    full = hostfiles.under(root, path)
     if not os.path.isdir(os.path.dirname(full)):
         os.makedirs(os.path.dirname(full))
     with open(full, "w") as handle:
@@ -52,38 +53,38 @@ def tree(root):
 
 def test_plan_apply_then_nothing_left_to_do(root):
     before = tree(root)
-    plan = hostplan.compute(SPEC, root)
+    host_plan = plan.compute(SPEC, root)
     assert tree(root) == before  # planning wrote nothing
-    assert plan.summary() == {
+    assert host_plan.summary() == {
         "files": ["/etc/libvirt/libvirtd.conf", "/etc/default/libvirtd", "/etc/default/grub.d/virtops-xen.cfg"],
         "units": SOCKETS,
         "dropins": ["/etc/systemd/system/libvirtd.service.d/virtops.conf"], "enabled": [], "started": []}
-    assert [d["after_header"] for d in plan.diff()][-1] == "/etc/systemd/system/libvirtd-ro.socket"
-    hostplan.apply(plan, root)
-    assert os.readlink(hostplan.under(root, "/etc/systemd/system/libvirtd.socket")) == "/dev/null"
-    assert open(hostplan.under(root, "/etc/default/libvirtd")).read() == 'LIBVIRTD_ARGS="--listen"\n'
-    assert oct(os.stat(hostplan.under(root, "/etc/default/grub.d/virtops-xen.cfg")).st_mode & 0o777) == "0o600"
-    again = hostplan.compute(SPEC, root)
+    assert [d["after_header"] for d in host_plan.diff()][-1] == "/etc/systemd/system/libvirtd-ro.socket"
+    plan.apply(host_plan, root)
+    assert os.readlink(hostfiles.under(root, "/etc/systemd/system/libvirtd.socket")) == "/dev/null"
+    assert open(hostfiles.under(root, "/etc/default/libvirtd")).read() == 'LIBVIRTD_ARGS="--listen"\n'
+    assert oct(os.stat(hostfiles.under(root, "/etc/default/grub.d/virtops-xen.cfg")).st_mode & 0o777) == "0o600"
+    again = plan.compute(SPEC, root)
     assert not again.changed and again.summary() == {"files": [], "units": [], "dropins": [],
                                                      "enabled": [], "started": []}
 
 
 def test_a_mode_alone_is_a_change(root):
-    hostplan.apply(hostplan.compute(SPEC, root), root)
-    os.chmod(hostplan.under(root, "/etc/default/grub.d/virtops-xen.cfg"), 0o644)
-    assert hostplan.compute(SPEC, root).summary()["files"] == ["/etc/default/grub.d/virtops-xen.cfg"]
+    plan.apply(plan.compute(SPEC, root), root)
+    os.chmod(hostfiles.under(root, "/etc/default/grub.d/virtops-xen.cfg"), 0o644)
+    assert plan.compute(SPEC, root).summary()["files"] == ["/etc/default/grub.d/virtops-xen.cfg"]
 
 
 def test_an_existing_file_keeps_its_mode(root):
-    os.chmod(hostplan.under(root, "/etc/default/libvirtd"), 0o640)
-    hostplan.apply(hostplan.compute(SPEC, root), root)
-    assert os.stat(hostplan.under(root, "/etc/default/libvirtd")).st_mode & 0o777 == 0o640
+    os.chmod(hostfiles.under(root, "/etc/default/libvirtd"), 0o640)
+    plan.apply(plan.compute(SPEC, root), root)
+    assert os.stat(hostfiles.under(root, "/etc/default/libvirtd")).st_mode & 0o777 == 0o640
 
 
 def test_an_administrators_unit_file_is_not_masked_over(root):
     write(root, "/etc/systemd/system/libvirtd.socket", "[Socket]\n")
     with pytest.raises(VirtopsError, match="is a unit file, not a link"):
-        hostplan.compute(SPEC, root)
+        plan.compute(SPEC, root)
 
 
 def test_every_bad_value_named_and_nothing_written(root):
@@ -102,7 +103,7 @@ def test_every_bad_value_named_and_nothing_written(root):
     }
     before = tree(root)
     with pytest.raises(SpecErrors) as caught:
-        hostplan.compute(bad, root)
+        plan.compute(bad, root)
     paths = [e.path for e in caught.value.errors]
     assert paths == [
         "files[0].path", "files[1].syntax", "files[2].set.bad key", "files[2].set.q",
@@ -134,21 +135,21 @@ def states(**by_unit):
 ])
 def test_a_unit_that_must_run_is_enabled_and_started_only_when_it_is_not(root, state, enable, start):
     reader = states(libvirtd=state)
-    plan = hostplan.compute({"running": ["libvirtd.service"]}, root, unit_states=reader)
-    assert (plan.enable, plan.start) == (enable, start)
-    assert plan.changed == bool(enable or start)
-    assert not plan.config_changed
+    host_plan = plan.compute({"running": ["libvirtd.service"]}, root, unit_states=reader)
+    assert (host_plan.enable, host_plan.start) == (enable, start)
+    assert host_plan.changed == bool(enable or start)
+    assert not host_plan.config_changed
     assert reader.asked == [["libvirtd.service"]]  # one question for every unit
 
 
 def test_a_unit_not_installed_yet_is_left_to_the_caller(root):
-    plan = hostplan.compute({"running": ["libvirtd.service"]}, root, unit_states=states())
-    assert plan.missing == ["libvirtd.service"] and not plan.changed
+    host_plan = plan.compute({"running": ["libvirtd.service"]}, root, unit_states=states())
+    assert host_plan.missing == ["libvirtd.service"] and not host_plan.changed
 
 
 def test_a_masked_unit_that_must_run_is_an_error(root):
     with pytest.raises(VirtopsError, match="libvirtd.service must run, but it is masked"):
-        hostplan.compute({"running": ["libvirtd.service"]}, root,
+        plan.compute({"running": ["libvirtd.service"]}, root,
                          unit_states=states(libvirtd=("masked", "masked", "inactive")))
 
 
@@ -157,6 +158,6 @@ def test_the_libvirt_settings_keep_libvirtd_running_and_name_its_endpoint(root):
                         "tls_port": 16514, "auth_tcp": "none", "auth_tls": "none",
                         "tls_key_file": "/k", "tls_cert_file": "/c", "tls_ca_file": "/a",
                         "security_driver": "none", "user": "root", "group": "root", "vnc_listen": ""}}
-    plan = hostplan.compute(spec, root, unit_states=states(libvirtd=("loaded", "enabled", "inactive")))
-    assert plan.start == ["libvirtd.service"]
-    assert plan.listening == [("127.0.0.1", 16509)]
+    host_plan = plan.compute(spec, root, unit_states=states(libvirtd=("loaded", "enabled", "inactive")))
+    assert host_plan.start == ["libvirtd.service"]
+    assert host_plan.listening == [("127.0.0.1", 16509)]

@@ -22,8 +22,11 @@ __metaclass__ = type
 import ipaddress
 import os
 import re
+import socket
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import under
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import option_table
 
 LIBVIRTD_CONF = "/etc/libvirt/libvirtd.conf"
 QEMU_CONF = "/etc/libvirt/qemu.conf"
@@ -31,12 +34,14 @@ DEFAULTS = "/etc/default/libvirtd"
 SOCKETS = ["libvirtd.socket", "libvirtd-ro.socket", "libvirtd-admin.socket",
            "libvirtd-tcp.socket", "libvirtd-tls.socket"]
 SERVICE = "libvirtd.service"
-AUTH = ("none", "sasl", "polkit")
-SECURITY_DRIVERS = ("none", "apparmor", "selinux", "dac")
-KEYS = ("listen_tcp", "listen_tls", "listen_addr", "tcp_port", "tls_port", "auth_tcp", "auth_tls",
-        "tls_key_file", "tls_cert_file", "tls_ca_file",
-        "security_driver", "user", "group", "vnc_listen")
+KEYS = option_table.keys()
 ACCOUNT_RE = re.compile(r"^(\+?[0-9]+|[a-z_][a-z0-9_-]*\$?)$")
+
+# What an option must be beyond its type in the table.
+PORTS = ("tcp_port", "tls_port")
+ADDRESSES = ("listen_addr", "vnc_listen")
+ACCOUNTS = ("user", "group")
+TLS_FILES = ("tls_key_file", "tls_cert_file", "tls_ca_file")
 
 
 def _address(value):
@@ -46,8 +51,43 @@ def _address(value):
         return None
 
 
+def _by_type(option, value):
+    """Why ``value`` does not fit the table's entry ``option``, or None."""
+    if option.get("choices"):
+        if value not in option["choices"]:
+            return "must be one of %s, got %r" % (", ".join(option["choices"]), value)
+    elif option["type"] == "bool":
+        if not isinstance(value, bool):
+            return "must be a boolean, got %r" % (value,)
+    elif option["type"] == "int":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be an integer, got %r" % (value,)
+    elif not isinstance(value, str):
+        return "must be a string, got %r" % (value,)
+    return None
+
+
+def _beyond_type(key, value, params, root):
+    """Why ``value`` of ``key`` is refused although it has the right type, or None."""
+    if key in PORTS:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+            return "must be a port number from 1 to 65535, got %r" % (value,)
+    elif key in ADDRESSES:
+        if value not in (None, "") and _address(value) is None:
+            return "must be an IP address (no port, no host name), got %r" % (value,)
+    elif key in ACCOUNTS:
+        if not isinstance(value, str) or not ACCOUNT_RE.match(value):
+            return "must be a user or group name, or +number, got %r" % (value,)
+    elif key in TLS_FILES and params.get("listen_tls"):
+        if not isinstance(value, str) or not value.startswith("/"):
+            return "must be an absolute path when listen_tls is true, got %r" % (value,)
+        if not os.path.isfile(under(root, value)):
+            return "%s does not exist on the host; libvirtd will not start with listen_tls without it" % value
+    return None
+
+
 def validate(params, prefix="", root="/"):
-    """Raise SpecErrors naming every bad value; ``params`` holds the keys of KEYS."""
+    """Raise SpecErrors naming every bad value; ``params`` holds the keys of the option table."""
     errors = []
 
     def name(key):
@@ -58,40 +98,18 @@ def validate(params, prefix="", root="/"):
 
     for key in sorted(set(params) - set(KEYS)):
         fail(key, "unknown option; allowed: %s" % ", ".join(KEYS))
-    for key in ("listen_tcp", "listen_tls"):
-        if not isinstance(params.get(key), bool):
-            fail(key, "must be a boolean, got %r" % (params.get(key),))
-    for key in ("tcp_port", "tls_port"):
+    for key, option in option_table.LIBVIRTD_OPTIONS.items():
         value = params.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-            fail(key, "must be a port number from 1 to 65535, got %r" % (value,))
+        # A port's own message says more than "an integer".
+        problem = _beyond_type(key, value, params, root) if key in PORTS else (
+            _by_type(option, value) or _beyond_type(key, value, params, root))
+        if problem:
+            fail(key, problem)
     if params.get("listen_tcp") and params.get("listen_tls") and params.get("tcp_port") == params.get("tls_port"):
         fail("tls_port", "is the same port as %s (%r)" % (name("tcp_port"), params.get("tcp_port")))
-    for key in ("listen_addr", "vnc_listen"):
-        value = params.get(key)
-        if value not in (None, "") and _address(value) is None:
-            fail(key, "must be an IP address (no port, no host name), got %r" % (value,))
-    for key in ("auth_tcp", "auth_tls"):
-        if params.get(key) not in AUTH:
-            fail(key, "must be one of %s, got %r" % (", ".join(AUTH), params.get(key)))
-    if params.get("security_driver") not in SECURITY_DRIVERS:
-        fail("security_driver", "must be one of %s, got %r" % (
-            ", ".join(SECURITY_DRIVERS), params.get("security_driver")))
-    for key in ("user", "group"):
-        value = params.get(key)
-        if not isinstance(value, str) or not ACCOUNT_RE.match(value):
-            fail(key, "must be a user or group name, or +number, got %r" % (value,))
     if not params.get("listen_tcp") and not params.get("listen_tls"):
         fail("listen_tcp", "listen_tcp or listen_tls must be true: CloudStack's management server "
                            "and live migration reach libvirtd over the network")
-    if params.get("listen_tls"):
-        for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
-            value = params.get(key)
-            if not isinstance(value, str) or not value.startswith("/"):
-                fail(key, "must be an absolute path when listen_tls is true, got %r" % (value,))
-            elif not os.path.isfile(os.path.join(root, value.lstrip("/"))):
-                fail(key, "%s does not exist on the host; libvirtd will not start with "
-                          "listen_tls without it" % value)
     if errors:
         raise SpecErrors(errors)
 
@@ -105,6 +123,21 @@ def endpoints(params):
     ports = [params["tcp_port"]] if params["listen_tcp"] else []
     ports += [params["tls_port"]] if params["listen_tls"] else []
     return [(str(address), port) for port in ports]
+
+
+def check_listening(endpoints):
+    """Each (address, port) must accept a connection now. One attempt each: the units
+    behind them were started through systemd, whose start returns once the daemon
+    reports that it accepts connections."""
+    problems = []
+    for address, port in endpoints:
+        try:
+            socket.create_connection((address, port), timeout=10).close()
+        except (OSError, IOError) as exc:
+            problems.append("%s port %d: %s" % (address, port, exc))
+    if problems:
+        raise VirtopsError("libvirtd runs but does not accept connections on " + "; ".join(problems))
+    return ["[%s]:%d" % (a, p) if ":" in a else "%s:%d" % (a, p) for a, p in endpoints]
 
 
 def expand(params, prefix="", root="/"):

@@ -6,16 +6,14 @@
 from __future__ import absolute_import, division, print_function
 
 import os
+import socket
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import libvirt, plan as hostplan
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import libvirtd_listen, option_table, plan
 
-DEFAULTS = {"listen_tcp": True, "listen_tls": False, "listen_addr": "", "tcp_port": 16509, "tls_port": 16514,
-            "auth_tcp": "none", "auth_tls": "none", "tls_key_file": "/etc/pki/libvirt/private/serverkey.pem",
-            "tls_cert_file": "/etc/pki/libvirt/servercert.pem", "tls_ca_file": "/etc/pki/CA/cacert.pem",
-            "security_driver": "none", "user": "root", "group": "root", "vnc_listen": "0.0.0.0"}
+DEFAULTS = dict((name, spec["default"]) for name, spec in option_table.LIBVIRTD_OPTIONS.items())
 # What Debian 12 ships, cut down: the unit reads LIBVIRTD_ARGS, with an idle timeout.
 DEBIAN_DEFAULTS = '# Customizations for the libvirtd.service systemd unit\n\nLIBVIRTD_ARGS="--timeout 120"\n'
 # What cloudstack-setup-agent appends on addHost: a variable Debian's unit never reads.
@@ -29,7 +27,7 @@ def params(**over):
 
 
 def test_traditional_mode():
-    more = libvirt.expand(params())
+    more = libvirtd_listen.expand(params())
     files, mask, restart = more["files"], more["mask"], more["restart"]
     conf = files[0]
     assert conf["path"] == "/etc/libvirt/libvirtd.conf"
@@ -38,7 +36,7 @@ def test_traditional_mode():
     assert conf["unset"] == ["listen_addr"]
     assert files[1] == {"path": "/etc/default/libvirtd", "syntax": "shell", "set": {"LIBVIRTD_ARGS": "--listen"}}
     assert files[2]["set"] == {"security_driver": "none", "user": "root", "group": "root", "vnc_listen": "0.0.0.0"}
-    assert mask == libvirt.SOCKETS and len(mask) == 5
+    assert mask == libvirtd_listen.SOCKETS and len(mask) == 5
     assert restart == ["libvirtd.service"]
     assert more["running"] == ["libvirtd.service"]
     assert more["listening"] == [("127.0.0.1", 16509)]
@@ -52,7 +50,7 @@ def test_traditional_mode():
     ({"listen_tls": True}, [("127.0.0.1", 16509), ("127.0.0.1", 16514)]),
 ])
 def test_the_endpoints_a_client_reaches(over, endpoints):
-    assert libvirt.endpoints(params(**over)) == endpoints
+    assert libvirtd_listen.endpoints(params(**over)) == endpoints
 
 
 def test_cloudstack_setup_leaves_it_unchanged(tmp_path):
@@ -62,24 +60,24 @@ def test_cloudstack_setup_leaves_it_unchanged(tmp_path):
     os.makedirs(os.path.join(root, "etc/systemd/system"))
     with open(os.path.join(root, "etc/default/libvirtd"), "w") as handle:
         handle.write(AFTER_ADDHOST)
-    for socket in libvirt.SOCKETS:
+    for socket in libvirtd_listen.SOCKETS:
         os.symlink("/dev/null", os.path.join(root, "etc/systemd/system", socket))
-    plan = hostplan.compute({"libvirt": params()}, root)
-    assert "/etc/default/libvirtd" not in plan.summary()["files"]
-    assert plan.summary()["units"] == []
+    host_plan = plan.compute({"libvirt": params()}, root)
+    assert "/etc/default/libvirtd" not in host_plan.summary()["files"]
+    assert host_plan.summary()["units"] == []
 
 
 def test_tls_needs_its_files(tmp_path):
     root = str(tmp_path)
     with pytest.raises(SpecErrors) as caught:
-        libvirt.expand(params(listen_tls=True), "kvm_host", root)
+        libvirtd_listen.expand(params(listen_tls=True), "kvm_host", root)
     expected = ["kvm_host_tls_key_file", "kvm_host_tls_cert_file", "kvm_host_tls_ca_file"]
     assert [e.path for e in caught.value.errors] == expected
     for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
         path = os.path.join(root, DEFAULTS[key].lstrip("/"))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         open(path, "w").close()
-    files = libvirt.expand(params(listen_tls=True), "kvm_host", root)["files"]
+    files = libvirtd_listen.expand(params(listen_tls=True), "kvm_host", root)["files"]
     assert files[0]["set"]["cert_file"] == "/etc/pki/libvirt/servercert.pem"
 
 
@@ -100,17 +98,44 @@ def test_tls_needs_its_files(tmp_path):
 ])
 def test_bad_values_named_by_the_roles_variable(over, path, words):
     with pytest.raises(SpecErrors) as caught:
-        libvirt.expand(params(**over), "kvm_host")
+        libvirtd_listen.expand(params(**over), "kvm_host")
     assert [e.path for e in caught.value.errors] == [path]
     assert words in str(caught.value)
 
 
 def test_without_prefix_errors_name_the_modules_option():
     with pytest.raises(SpecErrors, match=r"^libvirt\.tcp_port: "):
-        libvirt.expand(params(tcp_port=-1))
+        libvirtd_listen.expand(params(tcp_port=-1))
 
 
 def test_same_port_twice():
     with pytest.raises(SpecErrors, match="kvm_host_tls_port: is the same port"):
-        libvirt.expand(params(listen_tls=True, tls_port=16509, tls_key_file="/", tls_cert_file="/",
+        libvirtd_listen.expand(params(listen_tls=True, tls_port=16509, tls_key_file="/", tls_cert_file="/",
                               tls_ca_file="/"), "kvm_host", "/nonexistent")
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    yield server.getsockname()[1]
+    server.close()
+
+
+def free_port():
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens on it any more
+    return port
+
+
+def test_a_listening_endpoint_is_reported(listener):
+    assert libvirtd_listen.check_listening([("127.0.0.1", listener)]) == ["127.0.0.1:%d" % listener]
+
+
+def test_an_endpoint_nobody_listens_on_fails_naming_it(listener):
+    port = free_port()
+    with pytest.raises(VirtopsError, match=r"does not accept connections on 127\.0\.0\.1 port %d" % port):
+        libvirtd_listen.check_listening([("127.0.0.1", listener), ("127.0.0.1", port)])

@@ -20,7 +20,7 @@ import re
 from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under, write_atomically
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile, libvirt
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import config_keys, libvirtd_listen
 
 UNIT_DIR = "/etc/systemd/system"
 UNIT_RE = re.compile(r"^[A-Za-z0-9:_.\\@-]+\.(service|socket|target|timer|path|mount|slice|scope)$")
@@ -111,8 +111,8 @@ def _check_file(check, item, path):
     if not has_keys:
         return
     syntax = item.get("syntax")
-    if syntax not in keyfile.SYNTAXES:
-        check.fail(path + ".syntax", "must be one of %s, got %r" % (", ".join(keyfile.SYNTAXES), syntax))
+    if syntax not in config_keys.SYNTAXES:
+        check.fail(path + ".syntax", "must be one of %s, got %r" % (", ".join(config_keys.SYNTAXES), syntax))
         return
     values = item.get("set") or {}
     if not isinstance(values, dict):
@@ -124,14 +124,14 @@ def _check_file(check, item, path):
         unset = []
     for key in sorted(values):
         where = "%s.set.%s" % (path, key)
-        if not keyfile.KEY_RE[syntax].match(str(key)):
+        if not config_keys.KEY_RE[syntax].match(str(key)):
             check.fail(where, "is not a key %s syntax allows" % syntax)
             continue
-        problem = keyfile.check_value(syntax, values[key])
+        problem = config_keys.check_value(syntax, values[key])
         if problem:
             check.fail(where, problem)
     for index, key in enumerate(unset):
-        if not isinstance(key, str) or not keyfile.KEY_RE[syntax].match(key):
+        if not isinstance(key, str) or not config_keys.KEY_RE[syntax].match(key):
             check.fail("%s.unset[%d]" % (path, index), "is not a key %s syntax allows: %r" % (syntax, key))
         elif key in values:
             check.fail("%s.unset[%d]" % (path, index), "%s is both set and unset" % key)
@@ -190,7 +190,7 @@ def expand(spec, root="/"):
     to keep running and endpoints to verify."""
     if not spec.get("libvirt"):
         return spec
-    more = libvirt.expand(spec["libvirt"], spec.get("error_prefix") or "", root)
+    more = libvirtd_listen.expand(spec["libvirt"], spec.get("error_prefix") or "", root)
     out = dict(spec)
     out["files"] = list(spec.get("files") or []) + more["files"]
     for key in ("mask", "restart", "running"):
@@ -218,13 +218,24 @@ def _plan_running(plan, units, states):
             plan.start.append(unit)
 
 
+def _errors_of(check, *args):
+    try:
+        check(*args)
+    except SpecErrors as exc:
+        return list(exc.errors)
+    return []
+
+
 def compute(spec, root="/", unit_states=None):
     """Validate ``spec`` and return the HostConfigPlan; nothing is written.
 
     ``unit_states(units)`` returns ``{unit: {LoadState, UnitFileState, ActiveState}}``,
     as ``systemctl show`` reports them; without it, ``running`` units are not planned.
     """
-    validate(spec)
+    # The given keys and the libvirt settings are checked apart, and reported together.
+    errors = _errors_of(validate, spec) + _errors_of(expand, spec, root)
+    if errors:
+        raise SpecErrors(errors)
     spec = expand(spec, root)
     validate(spec)
     plan = HostConfigPlan()
@@ -237,7 +248,7 @@ def compute(spec, root="/", unit_states=None):
         if item.get("content") is not None:
             after = item["content"]
         else:
-            after = keyfile.edit(before, item["syntax"], item.get("set"), item.get("unset"))
+            after = config_keys.edit(before, item["syntax"], item.get("set"), item.get("unset"))
         mode = item.get("mode")
         if after != (before or "") or before is None or _mode_differs(under(root, item["path"]), mode):
             plan.files.append(Change(item["path"], before, after, mode, "file"))
@@ -253,10 +264,13 @@ def compute(spec, root="/", unit_states=None):
     return plan
 
 
-def apply(plan, root="/"):
-    """Carry the plan out: files and drop-ins, then the masks."""
+def apply(plan, root="/", done=None):
+    """Carry the plan out: files and drop-ins, then the masks. Each step is appended to
+    ``done`` once carried out, so a failure reports how far it got."""
+    done = [] if done is None else done
     for change in plan.files + plan.dropins:
         write_atomically(under(root, change.path), change.after, change.mode)
+        done.append("wrote %s" % change.path)
     for unit in plan.mask:
         link = under(root, "%s/%s" % (UNIT_DIR, unit))
         if not os.path.isdir(os.path.dirname(link)):
@@ -264,3 +278,5 @@ def apply(plan, root="/"):
         if os.path.lexists(link):
             os.unlink(link)
         os.symlink("/dev/null", link)
+        done.append("masked %s" % unit)
+    return done

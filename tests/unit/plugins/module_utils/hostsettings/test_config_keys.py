@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostconf import keyfile
+from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import config_keys
 
 LIBVIRTD_CONF = """# Master libvirt daemon configuration file
 #
@@ -22,7 +22,7 @@ LIBVIRTD_CONF = """# Master libvirt daemon configuration file
 
 
 def test_libvirt_value_goes_after_the_commented_default():
-    out = keyfile.edit(LIBVIRTD_CONF, "libvirt", {"listen_tcp": 1, "tcp_port": "16509"})
+    out = config_keys.edit(LIBVIRTD_CONF, "libvirt", {"listen_tcp": 1, "tcp_port": "16509"})
     lines = out.splitlines()
     assert lines[lines.index("#listen_tcp = 1") + 1] == "listen_tcp = 1"
     assert lines[lines.index('#tcp_port = "16509"') + 1] == 'tcp_port = "16509"'
@@ -31,8 +31,8 @@ def test_libvirt_value_goes_after_the_commented_default():
 
 def test_an_edit_of_its_own_output_changes_nothing():
     values = {"listen_tcp": 1, "listen_tls": False, "auth_tcp": "none", "mdns_adv": 0}
-    once = keyfile.edit(LIBVIRTD_CONF, "libvirt", values)
-    assert keyfile.edit(once, "libvirt", values) == once
+    once = config_keys.edit(LIBVIRTD_CONF, "libvirt", values)
+    assert config_keys.edit(once, "libvirt", values) == once
     assert "listen_tls = 0\n" in once and 'auth_tcp = "none"\n' in once
     # A key with no commented default is appended.
     assert once.endswith("mdns_adv = 0\n")
@@ -40,35 +40,35 @@ def test_an_edit_of_its_own_output_changes_nothing():
 
 def test_a_set_key_is_rewritten_in_place_and_later_duplicates_retired():
     text = 'listen_tcp = 0\nfoo = 1\nlisten_tcp = 0\n'
-    out = keyfile.edit(text, "libvirt", {"listen_tcp": 1})
-    assert out == 'listen_tcp = 1\nfoo = 1\n%slisten_tcp = 0\n' % keyfile.RETIRED
+    out = config_keys.edit(text, "libvirt", {"listen_tcp": 1})
+    assert out == 'listen_tcp = 1\nfoo = 1\n%slisten_tcp = 0\n' % config_keys.RETIRED
 
 
 def test_unset_comments_the_key_out():
-    out = keyfile.edit('user = "root"\ngroup = "root"\n', "libvirt", unset=["user"])
+    out = config_keys.edit('user = "root"\ngroup = "root"\n', "libvirt", unset=["user"])
     assert out == '#user = "root"\ngroup = "root"\n'
 
 
 def test_libvirt_lists():
-    out = keyfile.edit("", "libvirt", {"cgroup_controllers": ["cpu", "devices"]})
+    out = config_keys.edit("", "libvirt", {"cgroup_controllers": ["cpu", "devices"]})
     assert out == 'cgroup_controllers = [ "cpu", "devices" ]\n'
 
 
 def test_shell_quotes_and_replaces_the_distribution_default():
     text = '# Options for libvirtd\nLIBVIRTD_ARGS="--timeout 120"\n'
-    out = keyfile.edit(text, "shell", {"LIBVIRTD_ARGS": "--listen"})
+    out = config_keys.edit(text, "shell", {"LIBVIRTD_ARGS": "--listen"})
     assert out == '# Options for libvirtd\nLIBVIRTD_ARGS="--listen"\n'
-    assert keyfile.edit(text, "shell", {"X": "a b's"}).endswith("X='a b'\"'\"'s'\n")
+    assert config_keys.edit(text, "shell", {"X": "a b's"}).endswith("X='a b'\"'\"'s'\n")
 
 
 def test_properties_keep_what_the_manager_wrote():
     text = "guid=0b5c9a2e\nhost=203.0.113.5\n"
-    out = keyfile.edit(text, "properties", {"hypervisor.type": "kvm", "host": "203.0.113.5"})
+    out = config_keys.edit(text, "properties", {"hypervisor.type": "kvm", "host": "203.0.113.5"})
     assert out == "guid=0b5c9a2e\nhost=203.0.113.5\nhypervisor.type=kvm\n"
 
 
 def test_a_missing_final_newline_is_added():
-    assert keyfile.edit("a = 1", "libvirt", {"b": 2}) == "a = 1\nb = 2\n"
+    assert config_keys.edit("a = 1", "libvirt", {"b": 2}) == "a = 1\nb = 2\n"
 
 
 @pytest.mark.parametrize("syntax,value,problem", [
@@ -80,10 +80,10 @@ def test_a_missing_final_newline_is_added():
     ("properties", {"a": 1}, "must be a string"),
 ])
 def test_values_that_cannot_be_written(syntax, value, problem):
-    assert problem in keyfile.check_value(syntax, value)
+    assert problem in config_keys.check_value(syntax, value)
 
 
 def test_values_that_can():
-    for syntax in keyfile.SYNTAXES:
+    for syntax in config_keys.SYNTAXES:
         for value in ("none", 16509, True):
-            assert keyfile.check_value(syntax, value) is None
+            assert config_keys.check_value(syntax, value) is None
