@@ -279,7 +279,7 @@ done:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils import checks, failure
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import (
@@ -308,6 +308,7 @@ def main():
         module.warn("systemd is not running here: the units of running are not checked")
         reader = None
     try:
+        checks.checked_prefix(params["error_prefix"])
         packages.check_names(params["packages"], params["error_prefix"])
         host_plan = plan.compute(params, unit_states=reader)
         to_install = packages.missing(params["packages"])

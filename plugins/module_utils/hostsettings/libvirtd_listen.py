@@ -24,7 +24,8 @@ import os
 import re
 import socket
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker, join, to_boolean
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import under
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostsettings import option_table
 
@@ -51,67 +52,56 @@ def _address(value):
         return None
 
 
-def _by_type(option, value):
-    """Why ``value`` does not fit the table's entry ``option``, or None."""
+def _check_option(check, key, value, path, listen_tls, root):
+    """``value`` of ``key`` by the table's type, then what it must be beyond that; the
+    converted value, or None when it is bad."""
+    option = option_table.LIBVIRTD_OPTIONS[key]
     if option.get("choices"):
-        if value not in option["choices"]:
-            return "must be one of %s, got %r" % (", ".join(option["choices"]), value)
-    elif option["type"] == "bool":
-        if not isinstance(value, bool):
-            return "must be a boolean, got %r" % (value,)
-    elif option["type"] == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            return "must be an integer, got %r" % (value,)
-    elif not isinstance(value, str):
-        return "must be a string, got %r" % (value,)
-    return None
-
-
-def _beyond_type(key, value, params, root):
-    """Why ``value`` of ``key`` is refused although it has the right type, or None."""
-    if key in PORTS:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-            return "must be a port number from 1 to 65535, got %r" % (value,)
-    elif key in ADDRESSES:
-        if value not in (None, "") and _address(value) is None:
-            return "must be an IP address (no port, no host name), got %r" % (value,)
-    elif key in ACCOUNTS:
-        if not isinstance(value, str) or not ACCOUNT_RE.match(value):
-            return "must be a user or group name, or +number, got %r" % (value,)
-    elif key in TLS_FILES and params.get("listen_tls"):
-        if not isinstance(value, str) or not value.startswith("/"):
-            return "must be an absolute path when listen_tls is true, got %r" % (value,)
-        if not os.path.isfile(under(root, value)):
-            return "%s does not exist on the host; libvirtd will not start with listen_tls without it" % value
-    return None
+        return check.choice(value, option["choices"], path, required=True)
+    if option["type"] == "bool":
+        return check.boolean(value, path, required=True)
+    if option["type"] == "int":
+        return check.integer(value, path, *((1, 65535) if key in PORTS else ()), required=True)
+    if key in TLS_FILES and listen_tls:
+        value = check.abspath(value, path, required=True, is_file=True)
+        if value is not None and not os.path.isfile(under(root, value)):
+            check.fail(path, "%s does not exist on the host; libvirtd will not start with listen_tls "
+                             "without it" % value)
+            return None
+        return value
+    value = check.text(value, path, required=True)
+    if value and key in ADDRESSES and _address(value) is None:
+        check.fail(path, "must be an IP address (no port, no host name), got %r" % (value,))
+        return None
+    if value is not None and key in ACCOUNTS and not ACCOUNT_RE.match(value):
+        check.fail(path, "must be a user or group name, or +number, got %r" % (value,))
+        return None
+    return value
 
 
 def validate(params, prefix="", root="/"):
-    """Raise SpecErrors naming every bad value; ``params`` holds the keys of the option table."""
-    errors = []
+    """``params`` (the keys of the option table) with their values converted as the
+    argument spec would; SpecErrors naming every bad value otherwise. Errors name the
+    role's variables (``<prefix>_<key>``), or without a prefix host_config's option."""
+    check = Checker(prefix)
 
-    def name(key):
-        return "%s_%s" % (prefix, key) if prefix else "libvirt.%s" % key
-
-    def fail(key, message):
-        errors.append(SpecError(name(key), message))
+    def path(key):
+        return check.option(key) if check.error_prefix else join("libvirt", key)
 
     for key in sorted(set(params) - set(KEYS)):
-        fail(key, "unknown option; allowed: %s" % ", ".join(KEYS))
-    for key, option in option_table.LIBVIRTD_OPTIONS.items():
-        value = params.get(key)
-        # A port's own message says more than "an integer".
-        problem = _beyond_type(key, value, params, root) if key in PORTS else (
-            _by_type(option, value) or _beyond_type(key, value, params, root))
-        if problem:
-            fail(key, problem)
-    if params.get("listen_tcp") and params.get("listen_tls") and params.get("tcp_port") == params.get("tls_port"):
-        fail("tls_port", "is the same port as %s (%r)" % (name("tcp_port"), params.get("tcp_port")))
-    if not params.get("listen_tcp") and not params.get("listen_tls"):
-        fail("listen_tcp", "listen_tcp or listen_tls must be true: CloudStack's management server "
-                           "and live migration reach libvirtd over the network")
-    if errors:
-        raise SpecErrors(errors)
+        check.fail(path(key), "unknown option; allowed: %s" % ", ".join(KEYS))
+    try:
+        listen_tls = to_boolean(params.get("listen_tls"))
+    except TypeError:
+        listen_tls = False  # reported with the other options; the TLS files do not matter then
+    out = dict((key, _check_option(check, key, params.get(key), path(key), listen_tls, root)) for key in KEYS)
+    if out["listen_tcp"] is False and out["listen_tls"] is False:
+        check.fail(path("listen_tcp"), "listen_tcp or listen_tls must be true: CloudStack's management server "
+                                       "and live migration reach libvirtd over the network")
+    if out["listen_tcp"] and out["listen_tls"] and out["tcp_port"] == out["tls_port"] is not None:
+        check.fail(path("tls_port"), "is the same port as %s (%r)" % (path("tcp_port"), out["tcp_port"]))
+    check.raise_errors()
+    return out
 
 
 def endpoints(params):
@@ -143,7 +133,7 @@ def check_listening(endpoints):
 def expand(params, prefix="", root="/"):
     """host_config's files, mask, restart, running units and endpoints to verify for
     ``params``, after validating them."""
-    validate(params, prefix, root)
+    params = validate(params, prefix, root)
     conf = {"listen_tcp": params["listen_tcp"], "listen_tls": params["listen_tls"],
             "tcp_port": str(params["tcp_port"]), "tls_port": str(params["tls_port"]),
             "auth_tcp": params["auth_tcp"], "auth_tls": params["auth_tls"]}

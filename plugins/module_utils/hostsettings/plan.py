@@ -73,32 +73,15 @@ class HostConfigPlan(object):
                 "started": list(self.start)}
 
 
-class _Check(Checker):
-    def text(self, value, path):
-        if not isinstance(value, str):
-            self.fail(path, "must be a string, got %r" % (value,))
-            return False
-        return True
-
-    def abspath(self, value, path):
-        if not self.text(value, path):
-            return False
-        if not value.startswith("/") or "/../" in value + "/" or value.endswith("/"):
-            self.fail(path, "must be an absolute path to a file, got %r" % value)
-            return False
-        return True
-
-    def unit(self, value, path):
-        if not isinstance(value, str) or not UNIT_RE.match(value):
-            self.fail(path, "must be a systemd unit name such as libvirtd.socket, got %r" % (value,))
-            return False
-        return True
+def _check_unit(check, value, path):
+    if not isinstance(value, str) or not UNIT_RE.match(value):
+        check.fail(path, "must be a systemd unit name such as libvirtd.socket, got %r" % (value,))
 
 
 def _check_file(check, item, path):
     if not check.mapping(item, FILE_KEYS, path):
         return
-    check.abspath(item.get("path"), path + ".path")
+    check.abspath(item.get("path"), path + ".path", required=True, is_file=True)
     has_keys = bool(item.get("set") or item.get("unset"))
     if "content" in item and item["content"] is not None:
         check.text(item["content"], path + ".content")
@@ -139,7 +122,7 @@ def _check_file(check, item, path):
 
 def validate(spec):
     """Raise SpecErrors naming every bad value of ``spec`` ({files, mask, dropins, restart})."""
-    check = _Check()
+    check = Checker()
     seen = {}
     for index, item in enumerate(spec.get("files") or []):
         path = "files[%d]" % index
@@ -151,16 +134,16 @@ def validate(spec):
             seen[target] = path
     for key in ("mask", "restart", "running"):
         for index, unit in enumerate(spec.get(key) or []):
-            check.unit(unit, "%s[%d]" % (key, index))
+            _check_unit(check, unit, "%s[%d]" % (key, index))
     names = set()
     for index, item in enumerate(spec.get("dropins") or []):
         path = "dropins[%d]" % index
         if not check.mapping(item, DROPIN_KEYS, path):
             continue
-        check.unit(item.get("unit"), path + ".unit")
+        _check_unit(check, item.get("unit"), path + ".unit")
         if not (isinstance(item.get("name"), str) and DROPIN_RE.match(item["name"])):
             check.fail(path + ".name", "must be a file name ending in .conf, got %r" % (item.get("name"),))
-        check.text(item.get("content"), path + ".content")
+        check.text(item.get("content"), path + ".content", required=True)
         ident = (item.get("unit"), item.get("name"))
         if ident in names:
             check.fail(path, "%s/%s is named twice" % ident)

@@ -70,3 +70,10 @@ def test_a_failure_half_way_reports_what_was_done(tmp_path, monkeypatch, capsys)
     assert out["done"] == ["wrote %s" % conf_file(tmp_path)["path"]] and out["changed"] is True
     assert out["errors"] == [{"path": None, "msg": out["msg"]}]
     assert (tmp_path / "etc" / "demo.conf").read_text() == "autoballoon = 0\n"
+
+
+def test_an_error_prefix_that_is_no_variable_name_is_refused_once(tmp_path, monkeypatch, capsys):
+    rc, out = run_host_config(monkeypatch, capsys, {"files": [conf_file(tmp_path)], "error_prefix": "kvm host",
+                                                    "libvirt": {"tcp_port": 0}})
+    assert rc == 1 and [e["path"] for e in out["errors"]] == ["error_prefix"]
+    assert not (tmp_path / "etc").exists()

@@ -113,6 +113,18 @@ def test_every_bad_value_named_and_nothing_written(root):
     assert tree(root) == before
 
 
+@pytest.mark.parametrize("path", ["/etc/./demo.conf", "/etc/../etc/demo.conf", "/etc/demo/", None])
+def test_a_file_path_names_one_file_whatever_the_host_resolves(root, path):
+    with pytest.raises(SpecErrors) as caught:
+        plan.compute({"files": [{"path": path, "content": "x"}]}, root)
+    assert [e.path for e in caught.value.errors] == ["files[0].path"]
+
+
+def test_a_dropin_without_content_is_refused(root):
+    with pytest.raises(SpecErrors, match=r"^dropins\[0\]\.content: is required"):
+        plan.compute({"dropins": [{"unit": "libvirtd.service", "name": "x.conf"}]}, root)
+
+
 def states(**by_unit):
     """A unit_states reader answering as ``systemctl show`` would, per unit."""
     table = {unit.replace("_", "-") + ".service": dict(zip(("LoadState", "UnitFileState", "ActiveState"), values))

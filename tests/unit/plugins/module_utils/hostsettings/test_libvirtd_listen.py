@@ -86,14 +86,15 @@ def test_tls_needs_its_files(tmp_path):
     ({"listen_addr": "127.0.0.1:16509"}, "kvm_host_listen_addr", "no port"),
     ({"listen_addr": "host.example.com"}, "kvm_host_listen_addr", "IP address"),
     ({"vnc_listen": "::1x"}, "kvm_host_vnc_listen", "IP address"),
-    ({"tcp_port": 0}, "kvm_host_tcp_port", "1 to 65535"),
-    ({"tls_port": 70000}, "kvm_host_tls_port", "1 to 65535"),
-    ({"tcp_port": True}, "kvm_host_tcp_port", "port number"),
+    ({"tcp_port": 0}, "kvm_host_tcp_port", "between 1 and 65535"),
+    ({"tls_port": 70000}, "kvm_host_tls_port", "between 1 and 65535"),
+    ({"tcp_port": True}, "kvm_host_tcp_port", "integer"),
+    ({"tcp_port": "16509.5"}, "kvm_host_tcp_port", "integer"),
     ({"auth_tcp": "kerberos"}, "kvm_host_auth_tcp", "one of"),
     ({"security_driver": "smack"}, "kvm_host_security_driver", "one of"),
     ({"user": "root; rm -rf /"}, "kvm_host_user", "user or group"),
     ({"listen_tcp": False}, "kvm_host_listen_tcp", "must be true"),
-    ({"listen_tcp": "yes"}, "kvm_host_listen_tcp", "boolean"),
+    ({"listen_tcp": "maybe"}, "kvm_host_listen_tcp", "boolean"),
     ({"colour": 1}, "kvm_host_colour", "unknown option"),
 ])
 def test_bad_values_named_by_the_roles_variable(over, path, words):
@@ -101,6 +102,27 @@ def test_bad_values_named_by_the_roles_variable(over, path, words):
         libvirtd_listen.expand(params(**over), "kvm_host")
     assert [e.path for e in caught.value.errors] == [path]
     assert words in str(caught.value)
+
+
+def test_tls_paths_that_depend_on_how_the_host_resolves_them_are_refused(tmp_path):
+    root = str(tmp_path)
+    for key in ("tls_key_file", "tls_cert_file", "tls_ca_file"):
+        path = os.path.join(root, DEFAULTS[key].lstrip("/"))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "w").close()
+    with pytest.raises(SpecErrors) as caught:
+        libvirtd_listen.expand(params(listen_tls=True, tls_ca_file="/etc/pki/../pki/CA/cacert.pem",
+                                      tls_key_file="/etc/pki/libvirt/private/"), "kvm_host", root)
+    assert [e.path for e in caught.value.errors] == ["kvm_host_tls_key_file", "kvm_host_tls_ca_file"]
+    assert all("absolute path" in e.message for e in caught.value.errors)
+
+
+def test_values_are_taken_as_the_argument_spec_takes_them(tmp_path):
+    """One rule for the whole collection (checks.py): "no" is a boolean, "16600" an integer."""
+    taken = libvirtd_listen.validate(params(listen_tcp="yes", listen_tls="no", tcp_port="16600"))
+    assert (taken["listen_tcp"], taken["listen_tls"], taken["tcp_port"]) == (True, False, 16600)
+    conf = libvirtd_listen.expand(params(listen_tls="no", tcp_port="16600"))["files"][0]
+    assert (conf["set"]["listen_tls"], conf["set"]["tcp_port"]) == (False, "16600")
 
 
 def test_without_prefix_errors_name_the_modules_option():
