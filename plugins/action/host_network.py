@@ -31,6 +31,9 @@ ROLLBACK_GRACE_S = 120
 class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
+    # The clock the retry and confirm loop reads and waits on (a fake one in unit tests).
+    _now = staticmethod(time.time)
+    _sleep = staticmethod(time.sleep)
 
     def _module(self, args, task_vars):
         return self._execute_module(module_name=MODULE, module_args=args, task_vars=task_vars)
@@ -40,21 +43,25 @@ class ActionModule(ActionBase):
         Every attempt is recorded in ``attempts``: what a failed task then shows."""
         last = "no attempt"
         while True:
-            began = time.time()
+            began = self._now()
+            if "deadline" in args:
+                # A retry hands the module what is left of the deadline, not what was left
+                # at the first attempt.
+                args = dict(args, deadline=max(int(until - began) + 1, 1))
             self._connection.reset()
             try:
                 result = self._module(args, task_vars)
                 if not result.get("unreachable"):
-                    attempts.append({"phase": args["phase"], "s": round(time.time() - began, 1),
+                    attempts.append({"phase": args["phase"], "s": round(self._now() - began, 1),
                                      "outcome": result.get("answer") or result.get("msg") or "ok"})
                     return result, None
                 last = result.get("msg", "unreachable")
             except AnsibleConnectionFailure as exc:
                 last = str(exc)
-            attempts.append({"phase": args["phase"], "s": round(time.time() - began, 1), "outcome": last})
-            if time.time() + RETRY_S >= until:
+            attempts.append({"phase": args["phase"], "s": round(self._now() - began, 1), "outcome": last})
+            if self._now() + RETRY_S >= until:
                 return None, last
-            time.sleep(RETRY_S)
+            self._sleep(RETRY_S)
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -75,7 +82,7 @@ class ActionModule(ActionBase):
         while True:
             # The applier answers once the change is in place, which can take longer than a
             # connection: the module waits for it up to the deadline.
-            left = max(int(deadline - time.time()) + 1, 1)
+            left = max(int(deadline - self._now()) + 1, 1)
             confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=left), task_vars, deadline,
                                            attempts)
             answer = (confirmed or {}).get("answer")
