@@ -22,50 +22,175 @@ description:
   - Interfaces the model does not name are left alone (CloudStack's agent makes its own
     C(cloud0) and C(br<pif>-<vlan>) bridges), unless O(purge) removes files this module
     wrote earlier that the model no longer names.
+  - The whole model is checked before anything is read or written, and every bad value
+    is named by its path (C(bonds[0].slaves[1])), or by the role's variable with
+    O(error_prefix) (C(host_network_bonds[0].slaves[1])).
+  - This documentation is the one description of the model; the
+    C(virtops.hypervisor.host_network) role passes each option as its variable
+    C(host_network_<option>).
+extends_documentation_fragment:
+  - virtops.hypervisor.failure
 options:
   bridges:
     description:
-      - Bridges; each has C(name), C(ports), C(ipv4) (C(method) V(static), V(dhcp) or V(none),
-        C(address) with prefix, C(gateway)), C(ipv6) (the same, with V(auto)), C(dns), C(mtu),
-        C(stp) (off by default) and C(forward_delay) (0 by default).
-      - A bridge's MAC is its first port's, so leases and ARP do not move with the IP.
+      - Bridges. A bridge's MAC is its first port's, so leases and ARP do not move with the IP.
     type: list
     elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The bridge's name (at most 15 characters, as every interface name here).
+        type: str
+      ports:
+        description: Its ports (NICs, bonds or VLAN interfaces); none for a bridge with no uplink.
+        type: list
+        elements: str
+      ipv4:
+        description: Its IPv4 configuration; none when absent.
+        type: dict
+        suboptions:
+          method:
+            description: V(static) when O(bridges[].ipv4.address) is given, else V(dhcp).
+            type: str
+            choices: [static, dhcp, none]
+          address:
+            description: An address with its prefix (C(203.0.113.11/24)); only with V(static).
+            type: str
+          gateway:
+            description: The default gateway, in the address's network.
+            type: str
+      ipv6:
+        description: Its IPv6 configuration; none when absent.
+        type: dict
+        suboptions:
+          method:
+            description: V(static) when O(bridges[].ipv6.address) is given, else V(auto).
+            type: str
+            choices: [static, dhcp, auto, none]
+          address:
+            description: An address with its prefix (C(2001:db8::10/64)); only with V(static).
+            type: str
+          gateway:
+            description: The default gateway.
+            type: str
+      dns:
+        description: Name servers (IP addresses).
+        type: list
+        elements: str
+      mtu:
+        description: MTU, from 68 to 65535.
+        type: int
+      stp:
+        description: Spanning tree.
+        type: bool
+        default: false
+      forward_delay:
+        description: Forward delay in seconds, from 0 to 30.
+        type: int
+        default: 0
   bonds:
-    description: Bonds; each has C(name), C(slaves), C(mode) (V(active-backup) by default), C(miimon), C(primary), C(mtu).
+    description: Bonds.
     type: list
     elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The bond's name.
+        type: str
+      slaves:
+        description: Its slaves (at least one).
+        type: list
+        elements: str
+      mode:
+        description: The bonding mode.
+        type: str
+        choices: [balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, balance-alb]
+        default: active-backup
+      miimon:
+        description: Link monitoring interval in milliseconds, from 0 to 100000.
+        type: int
+        default: 100
+      primary:
+        description: The preferred slave, one of O(bonds[].slaves).
+        type: str
+      mtu:
+        description: MTU, from 68 to 65535.
+        type: int
   vlans:
-    description: VLAN interfaces; each has C(id) (1-4094), C(link) (a NIC or bond), C(name) (C(<link>.<id>) by default), C(mtu).
+    description: VLAN interfaces.
     type: list
     elements: dict
+    default: []
+    suboptions:
+      id:
+        description: The VLAN id, from 1 to 4094; required.
+        type: int
+      link:
+        description: The NIC or bond it is on.
+        type: str
+      name:
+        description: Its name; C(<link>.<id>) by default.
+        type: str
+      mtu:
+        description: MTU, from 68 to 65535.
+        type: int
   routes:
-    description: Routes; each has C(to), C(via) and C(dev) (the bridge whose network holds C(via) by default).
+    description: Routes.
     type: list
     elements: dict
+    default: []
+    suboptions:
+      to:
+        description: The destination network (C(198.51.100.0/24)).
+        type: str
+      via:
+        description: The gateway.
+        type: str
+      dev:
+        description: The device; by default the bridge whose network holds O(routes[].via).
+        type: str
   control0:
-    description: A bridge C(control0) with 169.254.0.1/16 and no port, as OVM3's system VMs need.
+    description:
+      - A bridge C(control0) with 169.254.0.1/16 and no port, as OVM3's system VMs need; on
+        KVM the CloudStack agent makes its own C(cloud0) instead.
     type: bool
     default: false
   nozeroconf:
     description:
       - Where C(/etc/sysconfig/network) exists, write C(NOZEROCONF=yes) if the value is
-        missing or empty. Any other value is kept (CloudStack's OVM3 plugin writes C(no)).
+        missing or empty. Any other value is kept (CloudStack's OVM3 plugin writes C(no)),
+        so the role and the manager never flap.
     type: bool
     default: true
   labels:
     description:
-      - CloudStack traffic labels (C(management), C(guest), C(public), C(storage)) to device
-        names; returned as facts. The guest label's physical interface must leave room
-        for the agent's C(br<pif>-4094) bridges (15 characters).
+      - CloudStack traffic labels to device names; returned, and set as the fact
+        C(virtops_network_labels), for the KVM agent's C(*.network.device) keys and for
+        enrolment.
     type: dict
+    default: {}
+    suboptions:
+      management:
+        description: The management network's device.
+        type: str
+      guest:
+        description:
+          - The guest network's device. Its physical interface must leave room for the
+            agent's C(br<pif>-4094) bridges (15 characters).
+        type: str
+      public:
+        description: The public network's device.
+        type: str
+      storage:
+        description: The storage network's device.
+        type: str
   renderer:
-    description: V(auto) (netplan, else ifupdown, else ifcfg, by what the host has), or one by name.
+    description: V(auto) (netplan, else ifupdown, else ifcfg, by what the host runs), or one by name.
     type: str
     choices: [auto, ifupdown, ifcfg, netplan]
     default: auto
   purge:
-    description: Remove files this module wrote earlier that the model no longer names.
+    description: Remove files this module wrote earlier for interfaces the model no longer names.
     type: bool
     default: false
   deadline:
@@ -170,57 +295,53 @@ transaction:
   returned: when changed and not in check mode
   type: dict
 errors:
-  description: Every bad value as C({path, msg}).
-  returned: on a bad model
+  description: Every bad value as C({path, msg}); one entry with a null C(path) for a failure that is not about one value.
+  returned: on failure
   type: list
   elements: dict
+done:
+  description:
+    - What was carried out before the failure. The module fails only before the applier
+      starts, so it is empty then; a transaction that was started and rolled back is
+      reported by the action plugin with the applier's record (RV(transaction)).
+  returned: on failure
+  type: list
+  elements: str
 """
 
 import uuid
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors, VirtopsError, error_list
-from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages as debs
-from ansible_collections.virtops.hypervisor.plugins.module_utils.network import model, plan as netplan, transaction
+from ansible_collections.virtops.hypervisor.plugins.module_utils import checks, failure, options
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network import model, option_table, plan, transaction
 
 DEADLINE = (10, 600)
 
 
 def argument_spec():
-    return dict(
-        bridges=dict(type="list", elements="dict"), bonds=dict(type="list", elements="dict"),
-        vlans=dict(type="list", elements="dict"), routes=dict(type="list", elements="dict"),
-        control0=dict(type="bool", default=False), nozeroconf=dict(type="bool", default=True),
-        labels=dict(type="dict"),
-        renderer=dict(type="str", choices=["auto", "ifupdown", "ifcfg", "netplan"], default="auto"),
-        purge=dict(type="bool", default=False), deadline=dict(type="int", default=90),
-        packages=dict(type="list", elements="str", default=[]),
-        error_prefix=dict(type="str", default=""),
-        phase=dict(type="str", choices=["plan", "apply", "confirm", "wait"], default="plan"),
-        txn=dict(type="str"),
-    )
+    return option_table.argument_spec()
 
 
 def compute(module, params):
     options.check_bounds(params, {"deadline": DEADLINE})
-    if not (params["error_prefix"] == "" or model.NAME_RE.match(params["error_prefix"])):
-        raise VirtopsError("error_prefix: must be a variable name, got %r" % params["error_prefix"])
+    checks.checked_prefix(params["error_prefix"])
     renderer = params["renderer"]
     if renderer == "auto":
-        renderer = netplan.detect_renderer(module.get_bin_path)
+        renderer = plan.detect_renderer(module.get_bin_path)
         if renderer is None:
             raise VirtopsError("renderer: this host has neither netplan, ifupdown nor ifcfg network scripts")
-    debs.check_names(params["packages"], params["error_prefix"])
+    packages.check_names(params["packages"], params["error_prefix"])
     raw = dict((k, params[k]) for k in model.TOP_KEYS if params[k] is not None)
-    return netplan.compute(raw, renderer, params["purge"], prefix=params["error_prefix"])
+    return plan.compute(raw, renderer, params["purge"], prefix=params["error_prefix"])
 
 
 def transaction_phase(module, params):
     txn = params["txn"] or ""
     if not (len(txn) == 32 and txn.isalnum()):
-        module.fail_json(msg="txn: the action plugin's transaction id is required")
+        failure.fail(module, SpecError("txn", "the action plugin's transaction id is required"))
     if params["phase"] == "confirm":
         answer = transaction.confirm(txn, params["deadline"])
         module.exit_json(changed=False, answer=answer, status=transaction.read_status(txn))
@@ -233,27 +354,27 @@ def main():
     if params["phase"] in ("confirm", "wait"):
         transaction_phase(module, params)
     try:
-        plan = compute(module, params)
-    except SpecErrors as exc:
-        module.fail_json(msg=str(exc), errors=error_list(exc))
+        network_plan = compute(module, params)
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc))
-    to_install = debs.missing(params["packages"]) if plan.renderer == "ifupdown" else []
+        failure.fail(module, exc)
+    to_install = packages.missing(params["packages"]) if network_plan.renderer == "ifupdown" else []
     if to_install and params["phase"] == "apply" and not module.check_mode:
         # The model is checked: the action plugin installs them and calls again.
         module.exit_json(changed=False, missing_packages=to_install)
-    result = {"changed": plan.changed or bool(to_install), "packages": to_install, "renderer": plan.renderer,
-              "files": {"written": sorted(plan.writes), "removed": plan.removes},
-              "interfaces": {"down": plan.down, "up": plan.up}, "labels": plan.model["labels"],
-              "ansible_facts": {"virtops_network_labels": plan.model["labels"]}}
+    result = {"changed": network_plan.changed or bool(to_install), "packages": to_install,
+              "renderer": network_plan.renderer,
+              "files": {"written": sorted(network_plan.writes), "removed": network_plan.removes},
+              "interfaces": {"down": network_plan.down, "up": network_plan.up}, "labels": network_plan.model["labels"],
+              "ansible_facts": {"virtops_network_labels": network_plan.model["labels"]}}
     if module._diff:
-        result["diff"] = plan.diff()
-    if params["phase"] == "plan" or module.check_mode or not plan.changed:
+        result["diff"] = network_plan.diff()
+    if params["phase"] == "plan" or module.check_mode or not network_plan.changed:
         module.exit_json(**result)
     try:
-        result["transaction"] = transaction.start(plan, uuid.uuid4().hex, params["deadline"])
+        result["transaction"] = transaction.start(network_plan, uuid.uuid4().hex, params["deadline"])
     except OSError as exc:
-        module.fail_json(msg="could not start the applier on the host: %s" % exc)
+        # Nothing of the network was touched: the applier never ran.
+        failure.fail(module, VirtopsError("could not start the applier on the host: %s" % exc))
     module.exit_json(**result)
 
 
