@@ -11,7 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 
 # Seconds: at least one, at most a day.
 TIMEOUT = (1, 86400)
@@ -19,11 +19,8 @@ TIMEOUT = (1, 86400)
 
 def check_bounds(params, bounds):
     """Raise SpecErrors naming every option of ``bounds`` ({name: (min, max)}) outside them."""
-    errors = []
+    check = Checker()
     for name in sorted(bounds):
-        value = params.get(name)
         low, high = bounds[name]
-        if value is not None and not low <= value <= high:
-            errors.append(SpecError(name, "must be between %d and %d, got %d" % (low, high, value)))
-    if errors:
-        raise SpecErrors(errors)
+        check.integer(params.get(name), name, low, high)
+    check.raise_errors()

@@ -14,13 +14,12 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker, join
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     SpecErrors, XMLParseError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.xmlbase import parse_xml
 
 from ansible.module_utils.common.text.formatters import human_to_bytes
-from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.option_table import (  # noqa: F401
     BOOT_MODES, CHANNEL_TYPES, DISK_BUSES, DISK_DEVICES, DISK_FORMATS, DISK_TYPES, FORWARD_PROTOCOLS, GRAPHICS,
@@ -45,63 +44,8 @@ UDP_KEYS = keys("nics", "udp")
 CHANNEL_KEYS = keys("channels")
 
 
-class _Checker(Checker):
-    NOT_MAPPING = "must be a dict"
-
-    def choice(self, value, choices, path, default):
-        if value is None:
-            return default
-        if value not in choices:
-            self.fail(path, "must be one of %s, got %r" % (", ".join(choices), value))
-        return value
-
-    def boolean(self, value, path, default):
-        """Ansible's own conversion, as the argument spec does at the top level."""
-        if value is None:
-            return default
-        try:
-            return boolean(value, strict=True)
-        except TypeError:
-            self.fail(path, "must be a boolean, got %r" % (value,))
-            return default
-
-    def integer(self, value, path, minimum=None, maximum=None):
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().isdigit():
-                value = int(value)
-            else:
-                self.fail(path, "must be an integer, got %r" % (value,))
-                return None
-        if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-            self.fail(path, "must be between %s and %s, got %d" % (minimum, maximum, value))
-        return value
-
-    def abspath(self, value, path):
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.startswith("/"):
-            self.fail(path, "must be an absolute path, got %r" % (value,))
-        return value
-
-    def text(self, value, path):
-        if value is not None and not isinstance(value, str):
-            self.fail(path, "must be a string, got %r" % (value,))
-        return value
-
-    def listing(self, value, path):
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(path, "must be a list, got %r" % (value,))
-            return []
-        return value
-
-
-def join_path(path, key):
-    """'domains[2].memory' in a list, 'memory' for a single domain given at the top level."""
-    return "%s.%s" % (path, key) if path else key
+# The name profiles and prechecks build their paths with.
+join_path = join
 
 
 def memory_kib(value):
@@ -130,14 +74,14 @@ def _disk(check, raw, path):
         return None
     disk = {
         "path": check.abspath(raw.get("path"), join_path(path, "path")),
-        "type": check.choice(raw.get("type"), DISK_TYPES, join_path(path, "type"), "auto"),
-        "format": check.choice(raw.get("format"), DISK_FORMATS, join_path(path, "format"), "auto"),
-        "device": check.choice(raw.get("device"), DISK_DEVICES, join_path(path, "device"), "disk"),
-        "bus": check.choice(raw.get("bus"), DISK_BUSES, join_path(path, "bus"), "auto"),
+        "type": check.choice(raw.get("type"), DISK_TYPES, join_path(path, "type"), default="auto"),
+        "format": check.choice(raw.get("format"), DISK_FORMATS, join_path(path, "format"), default="auto"),
+        "device": check.choice(raw.get("device"), DISK_DEVICES, join_path(path, "device"), default="disk"),
+        "bus": check.choice(raw.get("bus"), DISK_BUSES, join_path(path, "bus"), default="auto"),
         "target": check.text(raw.get("target"), join_path(path, "target")),
-        "readonly": check.boolean(raw.get("readonly"), join_path(path, "readonly"), False),
+        "readonly": check.boolean(raw.get("readonly"), join_path(path, "readonly"), default=False),
     }
-    if disk["path"] is None and disk["device"] == "disk":
+    if raw.get("path") is None and disk["device"] == "disk":
         check.fail(join_path(path, "path"), "is required for a disk (only a cdrom may be empty)")
     if disk["target"] is not None and isinstance(disk["target"], str) and not TARGET_RE.match(disk["target"]):
         check.fail(join_path(path, "target"), "must look like vda, xvdb, sdc or hdd, got %r" % disk["target"])
@@ -159,7 +103,7 @@ def _nic(check, raw, path):
            "udp": None,
            "user": None,
            "mac": raw.get("mac"),
-           "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), "auto")}
+           "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), default="auto")}
     if nic["kind"] in ("bridge", "network") and isinstance(raw.get(nic["kind"]), str) \
             and not raw[nic["kind"]].strip():
         check.fail(join_path(path, nic["kind"]), "must name a %s, got an empty string" % nic["kind"])
@@ -184,12 +128,9 @@ def _udp(check, raw, path):
     udp = {
         "local_address": _ipv4(check, raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
         "remote_address": _ipv4(check, raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
-        "local_port": check.integer(raw.get("local_port"), join_path(path, "local_port"), 1, 65535),
-        "remote_port": check.integer(raw.get("remote_port"), join_path(path, "remote_port"), 1, 65535),
+        "local_port": check.integer(raw.get("local_port"), join_path(path, "local_port"), 1, 65535, required=True),
+        "remote_port": check.integer(raw.get("remote_port"), join_path(path, "remote_port"), 1, 65535, required=True),
     }
-    for key in ("local_port", "remote_port"):
-        if raw.get(key) is None:
-            check.fail(join_path(path, key), "is required")
     return udp
 
 
@@ -211,18 +152,16 @@ def _user(check, raw, path):
             "host_address": _ipv4(check, item.get("host_address") or "127.0.0.1", join_path(where, "host_address")),
             "host_port": _port(check, item, "host_port", where),
             "guest_port": _port(check, item, "guest_port", where),
-            "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join_path(where, "protocol"), "tcp"),
+            "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join_path(where, "protocol"), default="tcp"),
         }
         forwards.append(forward)
     net = _user_net(check, raw.get("net"), join_path(path, "net"))
     return {"forwards": forwards, "net": net,
-            "restrict": check.boolean(raw.get("restrict"), join_path(path, "restrict"), False)}
+            "restrict": check.boolean(raw.get("restrict"), join_path(path, "restrict"), default=False)}
 
 
 def _port(check, item, key, where):
-    if item.get(key) is None:
-        check.fail(join_path(where, key), "is required")
-    return check.integer(item.get(key), join_path(where, key), 1, 65535)
+    return check.integer(item.get(key), join_path(where, key), 1, 65535, required=True)
 
 
 def _ipv4(check, value, path):
@@ -267,7 +206,7 @@ def _channel(check, raw, path):
     if problem:
         check.fail(join_path(path, "name"), problem)
     return {"name": name,
-            "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), "auto"),
+            "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), default="auto"),
             "path": check.abspath(raw.get("path"), join_path(path, "path"))}
 
 
@@ -295,9 +234,9 @@ def _raw_xml(check, raw, path):
 def validate_domain(check, raw, path):
     if not check.mapping(raw, DOMAIN_KEYS, path):
         return None
-    state = check.choice(raw.get("state"), STATES, join_path(path, "state"), "present")
+    state = check.choice(raw.get("state"), STATES, join_path(path, "state"), default="present")
     spec = {"path": path, "state": state,
-            "autostart": check.boolean(raw.get("autostart"), join_path(path, "autostart"), None),
+            "autostart": check.boolean(raw.get("autostart"), join_path(path, "autostart"), default=None),
             "xml": raw.get("xml")}
     if raw.get("xml") is not None:
         spec["name"] = _raw_xml(check, raw, path)
@@ -324,8 +263,8 @@ def validate_domain(check, raw, path):
         check.fail(join_path(path, "memory"), "must be at least 16 MiB")
     elif spec["memory_kib"] is not None and spec["memory_kib"] > MAX_MEMORY_KIB:
         check.fail(join_path(path, "memory"), "must be at most 16 TiB")
-    spec["vcpus"] = check.integer(1 if raw.get("vcpus") is None else raw.get("vcpus"), join_path(path, "vcpus"), 1, 4096)
-    spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join_path(path, "boot"), "auto")
+    spec["vcpus"] = check.integer(raw.get("vcpus"), join_path(path, "vcpus"), 1, 4096, default=1)
+    spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join_path(path, "boot"), default="auto")
     for key in ("arch", "domain_type", "machine", "cpu_model", "cmdline", "bootloader"):
         spec[key] = check.text(raw.get(key), join_path(path, key))
     if spec["domain_type"] == "auto":
@@ -355,10 +294,10 @@ def validate_domain(check, raw, path):
     names = [c["name"] for c in spec["channels"] if c and isinstance(c["name"], str)]
     for dup in sorted(set(n for n in names if names.count(n) > 1)):
         check.fail(join_path(path, "channels"), "channel name %s is used twice" % dup)
-    spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join_path(path, "graphics"), "none")
-    spec["serial_console"] = check.boolean(raw.get("serial_console"), join_path(path, "serial_console"), True)
+    spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join_path(path, "graphics"), default="none")
+    spec["serial_console"] = check.boolean(raw.get("serial_console"), join_path(path, "serial_console"), default=True)
     spec["console_log"] = check.abspath(raw.get("console_log"), join_path(path, "console_log"))
-    if spec["console_log"] and not spec["serial_console"]:
+    if spec["console_log"] and spec["serial_console"] is False:
         check.fail(join_path(path, "console_log"), "needs serial_console")
     return spec
 
@@ -369,7 +308,7 @@ def validate(domains, base_path="domains"):
     With ``base_path`` None (a single domain given at the top level) paths start at
     the option itself: ``disks[0].bus``.
     """
-    check = _Checker()
+    check = Checker()
     specs = [validate_domain(check, raw, "%s[%d]" % (base_path, i) if base_path else "")
              for i, raw in enumerate(domains)]
     names = [s["name"] for s in specs if s and s.get("name") and isinstance(s["name"], str)]

@@ -15,7 +15,7 @@ import re
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read as read_file, under
 
 STATUS = "/var/lib/dpkg/status"
@@ -24,12 +24,14 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?$")
 
 
 def check_names(names, prefix=""):
-    """Refuse what apt would not take as a package name, before anything is installed.
-    Errors name ``<prefix>_packages[i]``, a role's variable, or ``packages[i]``."""
-    path = "%s_packages" % prefix if prefix else "packages"
-    for index, name in enumerate(names or []):
+    """Refuse what apt would not take as a package name, before anything is installed:
+    SpecErrors naming every bad one by its path, ``<prefix>_packages[i]`` (a role's
+    variable) or ``packages[i]``."""
+    check = Checker(prefix)
+    for index, name in enumerate(check.listing(names, check.option("packages"))):
         if not isinstance(name, string_types) or not NAME_RE.match(name):
-            raise SpecError("%s[%d]" % (path, index), "want a Debian package name, got %r" % (name,))
+            check.fail(check.option("packages", index), "want a Debian package name, got %r" % (name,))
+    check.raise_errors()
 
 
 def installed(root="/"):

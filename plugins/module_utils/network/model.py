@@ -34,13 +34,7 @@ TOP_KEYS = ("bridges", "bonds", "vlans", "routes", "control0", "nozeroconf", "la
 
 
 class _Check(Checker):
-    def __init__(self, prefix):
-        Checker.__init__(self)
-        self.prefix = prefix
-
-    def path(self, kind, index=None):
-        """``host_network_bonds[0]``: the role variable's name, then the item."""
-        return "%s%s%s" % (self.prefix and self.prefix + "_", kind, "" if index is None else "[%d]" % index)
+    """Checker with the network's own kinds of value: interface names and addresses."""
 
     def name(self, value, path):
         if not isinstance(value, str) or not NAME_RE.match(value):
@@ -50,15 +44,8 @@ class _Check(Checker):
             self.fail(path, "%s is %d characters; Linux allows %d" % (value, len(value), MAX_NAME))
         return value
 
-    def integer(self, value, path, low, high, default=None):
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, "must be an integer, got %r" % (value,))
-            return default
-        if not low <= value <= high:
-            self.fail(path, "must be between %d and %d, got %d" % (low, high, value))
-        return value
+    def names(self, value, path):
+        return [self.name(item, "%s[%d]" % (path, index)) for index, item in enumerate(self.listing(value, path))]
 
     def interface_address(self, value, path, version):
         try:
@@ -90,10 +77,9 @@ def _ip(check, raw, path, version):
         return None
     if not check.mapping(raw, ("method", "address", "gateway"), path):
         return None
-    method = raw.get("method", "static" if raw.get("address") else ("dhcp" if version == 4 else "auto"))
     methods = ("static", "dhcp", "none") if version == 4 else ("static", "dhcp", "auto", "none")
-    if method not in methods:
-        check.fail(path + ".method", "must be one of %s, got %r" % (", ".join(methods), method))
+    method = check.choice(raw.get("method"), methods, path + ".method",
+                          default="static" if raw.get("address") else ("dhcp" if version == 4 else "auto"))
     out = {"method": method, "address": None, "gateway": None}
     if method == "static":
         if raw.get("address") is None:
@@ -117,58 +103,56 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
     if not isinstance(raw, dict):
         raise SpecErrors([SpecError(prefix or "model", "must be a mapping, got %r" % (raw,))])
     for key in sorted(set(raw) - set(TOP_KEYS)):
-        check.fail(check.path(key), "unknown option; allowed: %s" % ", ".join(TOP_KEYS))
+        check.fail(check.option(key), "unknown option; allowed: %s" % ", ".join(TOP_KEYS))
     model = {"bonds": [], "vlans": [], "bridges": [], "routes": [],
-             "control0": bool(raw.get("control0")), "nozeroconf": raw.get("nozeroconf", True) is not False,
+             "control0": check.boolean(raw.get("control0"), check.option("control0"), default=False),
+             "nozeroconf": check.boolean(raw.get("nozeroconf"), check.option("nozeroconf"), default=True),
              "labels": {}}
-    for index, bond in enumerate(raw.get("bonds") or []):
-        path = check.path("bonds", index)
+    for index, bond in enumerate(check.listing(raw.get("bonds"), check.option("bonds"))):
+        path = check.option("bonds", index)
         if not check.mapping(bond, ("name", "mode", "miimon", "primary", "slaves", "mtu"), path):
             continue
         item = {"name": check.name(bond.get("name"), path + ".name"),
-                "mode": bond.get("mode", "active-backup"),
-                "miimon": check.integer(bond.get("miimon"), path + ".miimon", 0, 100000, 100),
+                "mode": check.choice(bond.get("mode"), BOND_MODES, path + ".mode", default="active-backup"),
+                "miimon": check.integer(bond.get("miimon"), path + ".miimon", 0, 100000, default=100),
                 "primary": bond.get("primary"),
-                "slaves": [check.name(s, "%s.slaves[%d]" % (path, i)) for i, s in enumerate(bond.get("slaves") or [])],
+                "slaves": check.names(bond.get("slaves"), path + ".slaves"),
                 "mtu": check.integer(bond.get("mtu"), path + ".mtu", 68, 65535)}
-        if item["mode"] not in BOND_MODES:
-            check.fail(path + ".mode", "must be one of %s, got %r" % (", ".join(BOND_MODES), item["mode"]))
         if not item["slaves"]:
             check.fail(path + ".slaves", "a bond needs at least one slave")
         if item["primary"] is not None and item["primary"] not in item["slaves"]:
             check.fail(path + ".primary", "%s is not one of the slaves (%s)" % (item["primary"], ", ".join(
                 s for s in item["slaves"] if s)))
         model["bonds"].append(item)
-    for index, vlan in enumerate(raw.get("vlans") or []):
-        path = check.path("vlans", index)
+    for index, vlan in enumerate(check.listing(raw.get("vlans"), check.option("vlans"))):
+        path = check.option("vlans", index)
         if not check.mapping(vlan, ("id", "link", "name", "mtu"), path):
             continue
-        vid = check.integer(vlan.get("id"), path + ".id", 1, 4094)
-        if vlan.get("id") is None:
-            check.fail(path + ".id", "is required")
+        vid = check.integer(vlan.get("id"), path + ".id", 1, 4094, required=True)
         link = check.name(vlan.get("link"), path + ".link")
         name = vlan.get("name") or ("%s.%s" % (link, vid) if link and vid else None)
         model["vlans"].append({"id": vid, "link": link, "name": check.name(name, path + ".name") if name else None,
                                "mtu": check.integer(vlan.get("mtu"), path + ".mtu", 68, 65535)})
-    for index, bridge in enumerate(raw.get("bridges") or []):
-        path = check.path("bridges", index)
+    for index, bridge in enumerate(check.listing(raw.get("bridges"), check.option("bridges"))):
+        path = check.option("bridges", index)
         if not check.mapping(bridge, ("name", "ports", "ipv4", "ipv6", "dns", "mtu", "stp", "forward_delay"), path):
             continue
         item = {"name": check.name(bridge.get("name"), path + ".name"),
-                "ports": [check.name(p, "%s.ports[%d]" % (path, i)) for i, p in enumerate(bridge.get("ports") or [])],
+                "ports": check.names(bridge.get("ports"), path + ".ports"),
                 "ipv4": _ip(check, bridge.get("ipv4"), path + ".ipv4", 4),
                 "ipv6": _ip(check, bridge.get("ipv6"), path + ".ipv6", 6),
-                "dns": [check.address(d, "%s.dns[%d]" % (path, i)) for i, d in enumerate(bridge.get("dns") or [])],
+                "dns": [check.address(d, "%s.dns[%d]" % (path, i))
+                        for i, d in enumerate(check.listing(bridge.get("dns"), path + ".dns"))],
                 "mtu": check.integer(bridge.get("mtu"), path + ".mtu", 68, 65535),
-                "stp": bool(bridge.get("stp", False)),
-                "forward_delay": check.integer(bridge.get("forward_delay"), path + ".forward_delay", 0, 30, 0)}
+                "stp": check.boolean(bridge.get("stp"), path + ".stp", default=False),
+                "forward_delay": check.integer(bridge.get("forward_delay"), path + ".forward_delay", 0, 30, default=0)}
         model["bridges"].append(item)
     if model["control0"]:
         model["bridges"].append({"name": CONTROL0["name"], "ports": [], "dns": [], "mtu": None, "stp": False,
                                  "forward_delay": 0, "ipv6": None,
                                  "ipv4": {"method": "static", "address": CONTROL0["address"], "gateway": None}})
-    for index, route in enumerate(raw.get("routes") or []):
-        path = check.path("routes", index)
+    for index, route in enumerate(check.listing(raw.get("routes"), check.option("routes"))):
+        path = check.option("routes", index)
         if not check.mapping(route, ("to", "via", "dev"), path):
             continue
         try:
@@ -182,14 +166,13 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
             check.fail(path + ".dev", "is required: %s is on no network of the model's bridges" % via)
         model["routes"].append({"to": to, "via": via, "dev": dev})
     labels = raw.get("labels") or {}
-    if check.mapping(labels, LABELS, check.path("labels")):
+    if check.mapping(labels, LABELS, check.option("labels")):
         for key, device in labels.items():
             if device is not None and key in LABELS:
-                check.name(device, "%s.%s" % (check.path("labels"), key))
+                check.name(device, "%s.%s" % (check.option("labels"), key))
         model["labels"] = dict((k, v) for k, v in labels.items() if v)
     _check_references(check, model, set(host_interfaces))
-    if check.errors:
-        raise SpecErrors(check.errors)
+    check.raise_errors()
     return model
 
 
@@ -201,9 +184,9 @@ def _check_references(check, model, host):
             if item["name"] is None:
                 continue
             if item["name"] in defined:
-                check.fail(check.path(kind, index) + ".name", "%s is already defined at %s" % (item["name"], defined[item["name"]]))
+                check.fail(check.option(kind, index) + ".name", "%s is already defined at %s" % (item["name"], defined[item["name"]]))
             else:
-                defined[item["name"]] = check.path(kind, index)
+                defined[item["name"]] = check.option(kind, index)
     known = host | set(defined)
     used = {}
 
@@ -218,20 +201,20 @@ def _check_references(check, model, host):
             used[name] = path
     for index, bond in enumerate(model["bonds"]):
         for i, slave in enumerate(bond["slaves"]):
-            use(slave, "%s.slaves[%d]" % (check.path("bonds", index), i))
+            use(slave, "%s.slaves[%d]" % (check.option("bonds", index), i))
     for index, bridge in enumerate(model["bridges"]):
         for i, port in enumerate(bridge["ports"]):
-            use(port, "%s.ports[%d]" % (check.path("bridges", index), i))
+            use(port, "%s.ports[%d]" % (check.option("bridges", index), i))
     for index, vlan in enumerate(model["vlans"]):
         if vlan["link"] is not None and vlan["link"] not in known:
-            check.fail(check.path("vlans", index) + ".link", "%s is neither an interface of this host nor defined here"
+            check.fail(check.option("vlans", index) + ".link", "%s is neither an interface of this host nor defined here"
                        % vlan["link"])
     guest = model["labels"].get("guest")
     if guest:
         # The agent bridges the guest label's physical interface per guest VLAN.
         pif = _physical_of(model, guest)
         if pif and len(AGENT_BRIDGE % pif) > MAX_NAME:
-            check.fail(check.path("labels") + ".guest", "CloudStack's agent would name guest bridges %s, %d characters; "
+            check.fail(check.option("labels") + ".guest", "CloudStack's agent would name guest bridges %s, %d characters; "
                        "Linux allows %d (apache/cloudstack #10884)" % (AGENT_BRIDGE % pif, len(AGENT_BRIDGE % pif), MAX_NAME))
 
 

@@ -80,9 +80,18 @@ BAD = [
     ("bootloader-with-boot-hvm", with_(boot="hvm", bootloader="/usr/bin/pygrub"), "domains[0].bootloader",
      "is for PV guests; boot is hvm"),
     ("disks-not-list", with_(disks="/i/a.qcow2"), "domains[0].disks", "must be a list, got '/i/a.qcow2'"),
-    ("disk-not-dict", with_(disks=["/i/a.qcow2"]), "domains[0].disks[0]", "must be a dict, got '/i/a.qcow2'"),
+    ("disk-not-dict", with_(disks=["/i/a.qcow2"]), "domains[0].disks[0]", "must be a mapping, got '/i/a.qcow2'"),
     ("disk-relative-path", with_(disks=[{"path": "images/a.qcow2"}]), "domains[0].disks[0].path",
      "must be an absolute path, got 'images/a.qcow2'"),
+    ("disk-dotdot-path", with_(disks=[{"path": "/var/lib/images/../../../etc/shadow"}]), "domains[0].disks[0].path",
+     "must be an absolute path without '.' or '..' components"),
+    ("kernel-dot-path", with_(kernel="/boot/./vmlinuz"), "domains[0].kernel",
+     "must be an absolute path without '.' or '..' components"),
+    ("console-log-dotdot", with_(console_log="/var/log/../x.log"), "domains[0].console_log",
+     "must be an absolute path without '.' or '..' components"),
+    ("vcpus-fraction", with_(vcpus="1.5"), "domains[0].vcpus", "must be an integer, got '1.5'"),
+    ("serial-console-bad-with-log", with_(serial_console="nope", console_log="/var/log/vm1.log"),
+     "domains[0].serial_console", "must be a boolean, got 'nope'"),
     ("disk-missing-path", with_(disks=[{"format": "raw"}]), "domains[0].disks[0].path",
      "is required for a disk (only a cdrom may be empty)"),
     ("disk-bus", with_(disks=[{"path": "/i/a", "bus": "pci"}]), "domains[0].disks[0].bus",
@@ -130,7 +139,7 @@ BAD = [
      "is required"),
     ("udp-port-70000", with_(nics=[{"udp": dict(UDP, remote_port=70000)}]), "domains[0].nics[0].udp.remote_port",
      "must be between 1 and 65535, got 70000"),
-    ("udp-not-dict", with_(nics=[{"udp": "5000:5001"}]), "domains[0].nics[0].udp", "must be a dict, got '5000:5001'"),
+    ("udp-not-dict", with_(nics=[{"udp": "5000:5001"}]), "domains[0].nics[0].udp", "must be a mapping, got '5000:5001'"),
     ("channel-bad-name", with_(channels=[{"name": "-org.x"}]), "domains[0].channels[0].name",
      "must be 1-127 letters, digits, '.', '_' or '-' starting with a letter or digit, got '-org.x'"),
     ("channel-name-space", with_(channels=[{"name": "org x"}]), "domains[0].channels[0].name", "got 'org x'"),
@@ -145,7 +154,7 @@ BAD = [
     ("graphics", with_(graphics="spice"), "domains[0].graphics", "must be one of none, vnc, got 'spice'"),
     ("serial-console", with_(serial_console="nope"), "domains[0].serial_console", "must be a boolean, got 'nope'"),
     ("autostart", with_(autostart=2), "domains[0].autostart", "must be a boolean, got 2"),
-    ("domain-not-dict", "vm1", "domains[0]", "must be a dict, got 'vm1'"),
+    ("domain-not-dict", "vm1", "domains[0]", "must be a mapping, got 'vm1'"),
     ("xml-malformed", {"xml": "<domain><name>x</name>"}, "domains[0].xml", "not well-formed XML"),
     ("xml-wrong-root", {"xml": "<network><name>x</name></network>"}, "domains[0].xml",
      "root element is <network>, expected <domain>"),
@@ -347,3 +356,13 @@ def test_fractional_and_string_sizes(memory, kib):
 def test_nic_sources_are_checked_before_the_schema(nic, path, message):
     exc = errors_of([with_(nics=[nic])])
     assert [(e.path, e.message) for e in exc.errors] == [(path, message)]
+
+
+def test_integers_and_booleans_are_taken_as_the_argument_spec_takes_them():
+    got = spec.validate([with_(vcpus="2", disks=[{"path": "/i/a", "readonly": "yes"}],
+                               nics=[{"udp": {"local_port": "5000", "remote_port": 5001.0}}],
+                               serial_console="no")])[0]
+    assert got["vcpus"] == 2
+    assert got["disks"][0]["readonly"] is True
+    assert (got["nics"][0]["udp"]["local_port"], got["nics"][0]["udp"]["remote_port"]) == (5000, 5001)
+    assert got["serial_console"] is False

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import packages
 from unit_helpers import build_tree
 
@@ -66,3 +66,24 @@ def test_what_apt_would_not_take_as_a_name_is_refused_by_its_path(bad):
 
 def test_real_names_pass():
     packages.check_names(["qemu-system-x86", "libvirt0:amd64", "g++", "libstdc++6", "python3.11"])
+
+
+def test_every_bad_name_is_reported_each_by_its_path():
+    with pytest.raises(SpecErrors) as info:
+        packages.check_names(["Bad", "qemu-utils", "vlan;reboot", 3], "kvm_host")
+    assert [(e.path, e.message) for e in info.value.errors] == [
+        ("kvm_host_packages[0]", "want a Debian package name, got 'Bad'"),
+        ("kvm_host_packages[2]", "want a Debian package name, got 'vlan;reboot'"),
+        ("kvm_host_packages[3]", "want a Debian package name, got 3")]
+
+
+def test_without_a_prefix_the_path_is_the_option():
+    with pytest.raises(SpecErrors) as info:
+        packages.check_names(["ok", "-o"])
+    assert [e.path for e in info.value.errors] == ["packages[1]"]
+
+
+def test_a_prefix_that_names_no_variable_is_refused():
+    with pytest.raises(SpecError) as info:
+        packages.check_names(["vlan"], "kvm-host")
+    assert info.value.path == "error_prefix"

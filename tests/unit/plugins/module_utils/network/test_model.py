@@ -51,6 +51,13 @@ BOND = {"name": "bond0", "slaves": ["eth1", "eth2"]}
      "host_network_labels.guest", "CloudStack's agent would name guest bridges brenp130s0f1-4094, 17 characters"),
     ({"labels": {"mgmt": "cloudbr0"}}, "host_network_labels.mgmt", "unknown option"),
     ({"bridge": []}, "host_network_bridge", "unknown option"),
+    ({"bridges": [{"name": "br0", "ports": [], "stp": "sometimes"}]}, "host_network_bridges[0].stp",
+     "must be a boolean, got 'sometimes'"),
+    ({"nozeroconf": "perhaps"}, "host_network_nozeroconf", "must be a boolean, got 'perhaps'"),
+    ({"bonds": [dict(BOND, slaves="eth1")]}, "host_network_bonds[0].slaves", "must be a list, got 'eth1'"),
+    ({"vlans": [{"id": "5.5", "link": "eth1"}]}, "host_network_vlans[0].id", "must be an integer, got '5.5'"),
+    ({"bridges": [{"name": "br0", "ports": [], "ipv4": {"method": "slaac"}}]}, "host_network_bridges[0].ipv4.method",
+     "must be one of static, dhcp, none, got 'slaac'"),
 ], ids=lambda value: value if isinstance(value, str) and value.startswith("host_network") else None)
 def test_bad_models_name_their_path(raw, path, message):
     with pytest.raises(SpecErrors) as info:
@@ -78,3 +85,20 @@ def test_without_a_prefix_paths_name_the_module_options():
     with pytest.raises(SpecErrors) as info:
         model.validate({"bonds": [{"name": "bond0", "slaves": ["eth9"]}]}, HOST, prefix="")
     assert [e.path for e in info.value.errors] == ["bonds[0].slaves[0]"]
+
+
+def test_integers_and_booleans_are_taken_as_the_argument_spec_takes_them():
+    # Role variables from an inventory or --extra-vars arrive as strings.
+    out = model.validate({"vlans": [{"id": "42", "link": "eth1", "mtu": "9000"}],
+                          "bridges": [{"name": "br0", "ports": [], "stp": "no", "forward_delay": "4"}],
+                          "control0": "yes", "nozeroconf": "no"}, HOST)
+    assert (out["vlans"][0]["id"], out["vlans"][0]["mtu"], out["vlans"][0]["name"]) == (42, 9000, "eth1.42")
+    assert (out["bridges"][0]["stp"], out["bridges"][0]["forward_delay"]) == (False, 4)
+    assert (out["control0"], out["nozeroconf"]) == (True, False)
+
+
+@pytest.mark.parametrize("prefix", ["host-network", "9x", "eth0.5"])
+def test_a_prefix_that_names_no_variable_is_refused(prefix):
+    with pytest.raises(model.SpecError) as info:
+        model.validate({}, HOST, prefix=prefix)
+    assert info.value.path == "error_prefix"
