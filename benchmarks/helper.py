@@ -31,8 +31,7 @@ def specs_for(uri, n, state):
 def gen(uri, n, state, outdir):
     sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
     import libvirt  # noqa: E402  pylint: disable=import-outside-toplevel
-    from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import (  # noqa: E402
-        HostCapabilities)
+    from ansible_collections.virtops.hypervisor.plugins.module_utils.caps import cache  # noqa: E402
     from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (  # noqa: E402
         profiles, spec as specmod)
 
@@ -40,7 +39,7 @@ def gen(uri, n, state, outdir):
     specs = specmod.validate(raw, "domains")
     conn = libvirt.open(uri)
     try:
-        host = HostCapabilities(conn)
+        host = cache.CapabilitiesCache(conn)
         out = []
         for item in specs:
             # The same calls as planner._plan_one for a domain that does not exist yet.

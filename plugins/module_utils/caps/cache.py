@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One host's capabilities, read once per connection; domain capabilities on demand."""
+"""One connection's capabilities, read once; its domain capabilities asked for on demand."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -10,12 +10,13 @@ __metaclass__ = type
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import Capabilities
 from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend import recommend, unusable_domain_types
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.query import domain_capabilities_for
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError
-from ansible_collections.virtops.hypervisor.plugins.module_utils.facts import domain_capabilities_for
 
 
-class HostCapabilities(object):
-    """One host's capabilities, read once per connection; domain capabilities on demand.
+class CapabilitiesCache(object):
+    """One connection's capabilities (``caps``, a parsed Capabilities document), read once,
+    with what follows from them; domain capabilities on demand, each asked for once.
 
     ``detection`` is the ``hypervisor`` facts of this machine when the connection is
     local: its KVM verdict rules out a ``kvm`` that cannot run ordinary guests.

@@ -164,28 +164,3 @@ def test_binding_error_names_the_interpreter(monkeypatch):
     with pytest.raises(LibvirtUnavailableError) as info:
         connection.import_libvirt()
     assert "for its interpreter %s:" % sys.executable in str(info.value)
-
-
-class XenConn(object):
-    """Answers like libxl: HVM (xenfv) capabilities unless asked for another machine."""
-
-    def __init__(self):
-        self.calls = []
-
-    def getDomainCapabilities(self, emulator, arch, machine, virttype, flags):
-        self.calls.append((emulator, arch, machine, virttype))
-        name = "domcaps-libxl-xenpv-x86_64.xml" if machine == "xenpv" else "domcaps-libxl-xenfv-x86_64.xml"
-        return read_fixture("capabilities", name)
-
-
-def test_fetch_domain_capabilities_asks_again_for_a_machine_the_os_type_offers():
-    caps = Capabilities.from_xml(read_fixture("capabilities", "caps-xen-x86_64-hvm.xml"))
-    conn = XenConn()
-    found, errors = facts.fetch_domain_capabilities(conn, caps)
-    assert errors == {}
-    assert sorted(found) == [("i686", "xen", "hvm"), ("x86_64", "xen", "hvm"), ("x86_64", "xen", "xen")]
-    assert found[("x86_64", "xen", "xen")].machine == "xenpv"
-    assert found[("x86_64", "xen", "hvm")].machine == "xenfv"
-    qemu_dm = "/usr/lib64/xen/bin/qemu-dm"
-    assert conn.calls[:2] == [(qemu_dm, "x86_64", None, "xen"), (qemu_dm, "x86_64", "xenpv", "xen")]
-    assert len(conn.calls) == 4

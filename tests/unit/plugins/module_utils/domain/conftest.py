@@ -25,7 +25,7 @@ XEN = ("capabilities", "caps-xen-x86_64-hvm.xml",
 
 
 class FixtureHost(object):
-    """Capabilities and domain capabilities of a fixture host, shaped like caps.cache.HostCapabilities."""
+    """Capabilities and domain capabilities of a fixture host, shaped like caps.cache.CapabilitiesCache."""
 
     def __init__(self, subdir, caps_name, domcaps_names):
         self.caps = Capabilities.from_xml(read_fixture(subdir, caps_name))
