@@ -17,16 +17,15 @@ import copy
 import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, schema
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.service import define
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import channel_name_problem
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, profiles, redefine
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps import cache
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     ChannelUnsupportedError, DomainNotFoundError, LibvirtCallError, SpecError, VirtopsError)
 
 
 def check_name(name, path="name"):
-    problem = channel_name_problem(name)
+    problem = spec.channel_name_problem(name)
     if problem:
         raise SpecError(path, problem)
 
@@ -65,6 +64,9 @@ class ChannelPlan(object):
         self.actions = []            # detach_config, attach_config, detach_live, attach_live
         self.restart_required = False
         self.config_xml = None       # the new persistent definition, if it changes
+        self.redefinition = None     # domain.redefine's plan of that definition
+        self.change = None           # the edit it is made with (ConfigEdit)
+        self.validate = True
         self.validated = False
         self.server_validate = False
         # Actions carried out so far: on a failure they are what already changed.
@@ -101,13 +103,14 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
         if exc.code == libvirt.VIR_ERR_NO_DOMAIN:
             raise DomainNotFoundError("domain %s: no such domain (define it first, e.g. with libvirt_domain)" % domain)
         raise
-    config_root = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE))
+    # Read with its secrets, through the one reader of definitions that are defined again.
+    config_root = ET.fromstring(redefine.read(libvirt, item.dom))
     item.active = bool(connection.call(item.dom, "isActive"))
     live_root = ET.fromstring(connection.call(item.dom, "XMLDesc", 0)) if item.active else None
     item.in_config = find_channel(config_root, name)
     item.in_live = find_channel(live_root, name) if live_root is not None else None
 
-    host = HostCapabilities(conn)
+    host = cache.CapabilitiesCache(conn)
     os_node = config_root.find("os/type")
     item.profile = profiles.for_domain(host.caps, config_root.get("type"), (os_node.text or "").strip(),
                                        os_node.get("arch"), host.domcaps)
@@ -116,16 +119,10 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
                                       % (domain, config_root.get("type"), (os_node.text or "").strip()))
     _check_versions(conn, item.profile, domain)
 
-    devices = config_root.find("devices")
+    desired_root = None
     if state == "present":
         item.desired = item.profile.channel({"name": name, "type": chan_type, "path": path})
         desired_root = item.desired.format_dom()
-        if not _fits(item.in_config, desired_root):
-            if item.in_config is not None:
-                item.actions.append("detach_config")
-                devices.remove(item.in_config)
-            item.actions.append("attach_config")
-            devices.append(desired_root)
         if item.active and not _fits(item.in_live, desired_root):
             if item.profile.can_hotplug_channel(live_root):
                 if item.in_live is not None:
@@ -133,27 +130,47 @@ def plan(conn, libvirt, domain, name, state, chan_type="auto", path=None, valida
                 item.actions.append("attach_live")
             else:
                 item.restart_required = True
-    else:
-        if item.in_config is not None:
-            item.actions.append("detach_config")
-            devices.remove(item.in_config)
-        if item.in_live is not None:
-            if item.profile.hotplug_channels:
-                item.actions.append("detach_live")
-            else:
-                item.restart_required = True
-    if "attach_config" in item.actions or "detach_config" in item.actions:
-        # The persistent definition changes by redefining it: every driver can do that,
-        # while attaching a <channel> with AFFECT_CONFIG is not offered by all (libxl, test).
-        item.config_xml = ET.tostring(config_root, encoding="unicode")
-        if validate:
-            try:
-                schema.validate_domain_xml(item.config_xml, "name")
-                item.validated = True
-            except schema.SchemaUnavailableError:
-                # No local copy of libvirt's schemas: the daemon validates with its own.
-                item.server_validate = True
+    elif item.in_live is not None:
+        if item.profile.hotplug_channels:
+            item.actions.append("detach_live")
+        else:
+            item.restart_required = True
+    # The persistent definition changes by redefining it: every driver can do that,
+    # while attaching a <channel> with AFFECT_CONFIG is not offered by all (libxl, test).
+    item.change = ConfigEdit(name, desired_root)
+    item.validate = validate
+    item.redefinition = redefine.edit(libvirt, item.dom, item.change, validate, "name")
+    item.actions[:0] = item.redefinition.steps
+    item.config_xml = item.redefinition.desired
+    item.validated = item.redefinition.validated
+    item.server_validate = item.redefinition.server_validate
     return item
+
+
+class ConfigEdit(object):
+    """The channel's edit of a persistent definition: put ``desired_root`` in (or, when it
+    is None, take the channel out) and touch nothing else. Called again on a fresh
+    reading when another client changed the domain between plan and apply."""
+
+    def __init__(self, name, desired_root):
+        self.name = name
+        self.desired_root = desired_root
+
+    def __call__(self, root):
+        steps = []
+        devices = root.find("devices")
+        if devices is None:
+            devices = ET.SubElement(root, "devices")
+        have = find_channel(root, self.name)
+        if self.desired_root is not None and _fits(have, self.desired_root):
+            return steps
+        if have is not None:
+            steps.append("detach_config")
+            devices.remove(have)
+        if self.desired_root is not None:
+            steps.append("attach_config")
+            devices.append(copy.deepcopy(self.desired_root))
+        return steps
 
 
 def _check_versions(conn, profile, domain):
@@ -178,24 +195,28 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
         since = watcher.mark() if watcher is not None else None
         connection.call(item.dom, "detachDeviceFlags", item.xml(item.in_live), live,
                         what="%s: detach_live" % item.name)
+        item.done.append("detach_live")
         if watcher is not None and alias is not None:
             _wait_removed(libvirt, item, watcher, alias.get("name"), since, timeout)
     if "attach_live" in item.actions:
         try:
             connection.call(item.dom, "attachDeviceFlags", item.desired_xml, live, what="%s: attach_live" % item.name)
+            item.done.append("attach_live")
         except LibvirtCallError as exc:
             if exc.code not in _unsupported(libvirt):
                 raise
             # The profile expected hot-plug; this driver build says no.
             item.actions.remove("attach_live")
             item.restart_required = True
-    if item.config_xml is not None:
+    if item.redefinition.define:
+        replan = redefine.again(libvirt, item.dom, item.change, item.validate, "name")
         try:
-            define(conn, libvirt, item.config_xml, item.server_validate)
+            done, _dom = redefine.define(conn, libvirt, item.dom.name(), item.redefinition, replan)
         except VirtopsError as exc:
             raise LibvirtCallError("%s: define the domain with the channel %s" % (item.dom.name(), item.name),
                                    getattr(exc, "detail", str(exc)))
-        item.done.append("attach_config" if "attach_config" in item.actions else "detach_config")
+        item.redefinition = done
+        item.done.extend(done.steps)
     if not item.active:
         return None, None
     return host_end(find_channel(ET.fromstring(connection.call(item.dom, "XMLDesc", 0)), item.name))
@@ -203,7 +224,7 @@ def apply(conn, libvirt, item, watcher=None, timeout=30):
 
 def persistent_xml(libvirt, item):
     """The channel's element in the persistent XML as libvirt now has it, or ''."""
-    root = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_INACTIVE))
+    root = ET.fromstring(redefine.read(libvirt, item.dom))
     return item.xml(find_channel(root, item.name))
 
 

@@ -11,16 +11,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, service
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import lifecycle
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.planner import OneDomain
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, lifecycle, redefine, service
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import result_of
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import ConcurrentChangeError, StepError, VirtopsError
-
-# How often a domain that another client defined or changed between our plan and our
-# define is read and planned again before giving up.
-REPLAN_LIMIT = 3
-
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import StepError, VirtopsError
 
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
           results=None):
@@ -38,30 +31,17 @@ def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", 
     return results
 
 
-def _current(conn, libvirt, item):
-    """libvirt's inactive XML of the domain now, or None."""
-    inventory = OneDomain(conn, libvirt, item.name)
-    dom = inventory.lookup(item.name)
-    return None if dom is None else connection.call(dom, "XMLDesc", service.inactive_secure(libvirt))
-
-
 def _define_fresh(conn, libvirt, item, result):
-    """Define ``item``, planning it again if another client got there first.
+    """Define ``item``, planning it again if another client changed the domain meanwhile.
 
     Returns the plan that was carried out (``item`` or a fresh one) and the domain.
     """
-    for _attempt in range(REPLAN_LIMIT):
-        now = _current(conn, libvirt, item)
-        if (now or "") != (item.before or ""):
-            item = item.planner.again(item)
-            result.update(result_of(item, False, changed=result["changed"]))
-            if not item.define:
-                return item, item.dom
-        try:
-            return item, service.define(conn, libvirt, item.desired, item.server_validate)
-        except ConcurrentChangeError:
-            continue
-    raise ConcurrentChangeError("another client kept changing the domain; gave up after %d plans" % REPLAN_LIMIT)
+    def replan(old):
+        fresh = old.planner.again(old)
+        result.update(result_of(fresh, False, changed=result["changed"]))
+        return fresh
+    done, dom = redefine.define(conn, libvirt, item.name, item, replan)
+    return done, (dom if done.define else done.dom)
 
 
 def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvram, result):
@@ -79,7 +59,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
                 (item, service.define(conn, libvirt, item.desired, item.server_validate))
             if item.define:
                 # Starting, stopping or autostart do not touch the inactive XML: read it once.
-                after_xml = connection.call(dom, "XMLDesc", service.inactive_secure(libvirt))
+                after_xml = redefine.read(libvirt, dom)
                 # A new domain is a change; an existing one changed only if libvirt's XML did.
                 result["changed"] = result["changed"] or item.dom is None or not item.persistent or \
                     compare.canonical(after_xml) != compare.canonical(item.before)

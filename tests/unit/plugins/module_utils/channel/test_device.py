@@ -711,3 +711,84 @@ def test_xen_with_old_libvirt_is_refused_before_any_change(libvirt_module):
                        match=r"^domain g1: Xen HVM channels need libvirt >= 2\.3\.0$"):
         device.plan(conn, libvirt, "g1", CHAN, "present")
     assert conn.defined == [] and dom.calls == []
+
+
+# --- the persistent definition is redefined through domain.redefine ------------------------
+
+SECRET_GRAPHICS = "<graphics type='vnc' port='-1' autoport='yes' passwd='Ch-S3cr7'/>"
+FOREIGN = ("<metadata><other:info xmlns:other='http://example.org/other-tool/1'>kept</other:info></metadata>")
+
+
+def secure_xml(conn, libvirt, name):
+    return conn.lookupByName(name).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
+
+
+def without_channel(xml_text, name):
+    """The XML without channel ``name`` and the virtio-serial controller libvirt adds for it."""
+    root = ET.fromstring(xml_text)
+    devices = root.find("devices")
+    for node in [device.find_channel(root, name)] + [
+            c for c in devices.findall("controller") if c.get("type") == "virtio-serial"]:
+        if node is not None:
+            devices.remove(node)
+    return ET.tostring(root, encoding="unicode")
+
+
+def test_adding_and_removing_a_channel_keeps_the_password_and_all_else(test_conn, libvirt_module):
+    libvirt = libvirt_module
+    dom = test_conn.defineXML(
+        "<domain type='test'><name>ch-secret</name>%s<memory unit='KiB'>131072</memory>"
+        "<os><type arch='i686'>hvm</type></os><devices>"
+        "<interface type='network'><mac address='52:54:00:12:34:57'/><source network='default'/></interface>"
+        "%s</devices></domain>" % (FOREIGN, SECRET_GRAPHICS))
+    before = secure_xml(test_conn, libvirt, "ch-secret")
+    assert "passwd='Ch-S3cr7'" in before and "kept</other:info>" in before
+
+    device.apply(test_conn, libvirt, device.plan(test_conn, libvirt, "ch-secret", CHAN, "present"))
+    added = secure_xml(test_conn, libvirt, "ch-secret")
+    assert channels(added) == [("unix", "virtio", CHAN, None)]
+    # Only the channel came: the password, the metadata (and its prefix), the MAC and
+    # every device as before.
+    assert "passwd='Ch-S3cr7'" in added and "<other:info" in added
+    assert without_channel(added, CHAN) == without_channel(before, CHAN)
+
+    device.apply(test_conn, libvirt, device.plan(test_conn, libvirt, "ch-secret", CHAN, "absent"))
+    assert without_channel(secure_xml(test_conn, libvirt, "ch-secret"), CHAN) == without_channel(before, CHAN)
+    dom.undefine()
+
+
+def test_a_domain_changed_between_plan_and_apply_is_edited_again(test_conn, libvirt_module):
+    libvirt = libvirt_module
+    dom = define_test_domain(test_conn, "ch-race")
+    item = device.plan(test_conn, libvirt, "ch-race", CHAN, "present")
+    # Another client adds a disk between our plan and our define.
+    root = ET.fromstring(secure_xml(test_conn, libvirt, "ch-race"))
+    root.find("devices").append(ET.fromstring(
+        "<disk type='file' device='disk'><source file='/i/other.img'/><target dev='vdb' bus='virtio'/></disk>"))
+    test_conn.defineXML(ET.tostring(root, encoding="unicode"))
+    device.apply(test_conn, libvirt, item)
+    after = ET.fromstring(secure_xml(test_conn, libvirt, "ch-race"))
+    assert [d.find("target").get("dev") for d in after.findall("devices/disk")] == ["vda", "vdb"]
+    assert channels(ET.tostring(after, encoding="unicode")) == [("unix", "virtio", CHAN, None)]
+    assert item.done == ["attach_config"]
+    dom.undefine()
+
+
+def test_a_channel_another_client_added_meanwhile_is_not_defined_again(test_conn, libvirt_module):
+    libvirt = libvirt_module
+    dom = define_test_domain(test_conn, "ch-race2")
+    item = device.plan(test_conn, libvirt, "ch-race2", CHAN, "present")
+    device.apply(test_conn, libvirt, device.plan(test_conn, libvirt, "ch-race2", CHAN, "present"))
+    defined = []
+    real_define = test_conn.defineXMLFlags
+
+    class Counting(object):
+        def __getattr__(self, name):
+            return getattr(test_conn, name)
+
+        def defineXMLFlags(self, xml, flags):
+            defined.append(xml)
+            return real_define(xml, flags)
+    device.apply(Counting(), libvirt, item)
+    assert defined == [] and item.done == []
+    dom.undefine()
