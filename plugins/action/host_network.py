@@ -19,6 +19,8 @@ import time
 from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.plugin_utils.packages import run_with_packages
 
 MODULE = "virtops.hypervisor.host_network"
@@ -26,6 +28,15 @@ MODULE = "virtops.hypervisor.host_network"
 RETRY_S = 2
 # After the deadline, how long the host may take to roll back and answer again.
 ROLLBACK_GRACE_S = 120
+
+
+def progress(txn, status):
+    """The transaction as far as the host's record shows it, for the failure's ``done``."""
+    done = ["started transaction %s" % txn]
+    done.extend("ran %s: exit %s" % (" ".join(entry["argv"]), entry["rc"]) for entry in status.get("log") or [])
+    if status.get("state") == "rolled_back":
+        done.append("rolled back: restored %s" % (", ".join(status.get("files") or []) or "no file"))
+    return done
 
 
 class ActionModule(ActionBase):
@@ -108,4 +119,5 @@ class ActionModule(ActionBase):
             result["msg"] = ("the controller could not reach the host after the change (%s), nor after the "
                              "deadline (%s); the host rolls back by itself, but that could not be confirmed"
                              % (lost, again or "state %s" % status.get("state")))
+        result.update(failure.failure_result(VirtopsError(result["msg"]), done=progress(txn, status), changed=True))
         return result

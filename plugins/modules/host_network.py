@@ -301,9 +301,11 @@ errors:
   elements: dict
 done:
   description:
-    - What was carried out before the failure. The module fails only before the applier
-      starts, so it is empty then; a transaction that was started and rolled back is
-      reported by the action plugin with the applier's record (RV(transaction)).
+    - What was carried out before the failure. Bad input fails before anything is
+      touched, so it is empty then. A transaction that was started but not confirmed
+      lists its progress from the applier's record (RV(transaction)); that it was
+      started, each command the applier ran with its exit code, and the files the
+      rollback restored.
   returned: on failure
   type: list
   elements: str

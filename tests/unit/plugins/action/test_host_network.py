@@ -176,6 +176,8 @@ def test_no_confirmation_is_tried_once_the_deadline_is_near_and_the_rollback_is_
     assert result["transaction"] == {"state": "rolled_back", "restored": True, "files": ["/etc/network/interfaces"]}
     assert len(result["connections"]) == len(host.calls) - 1
     assert result["changed"] is True
+    assert result["done"] == ["started transaction t1", "rolled back: restored /etc/network/interfaces"]
+    assert result["errors"] == [{"path": None, "msg": result["msg"]}]
 
 
 def test_a_host_that_never_answers_again_fails_saying_the_rollback_is_unconfirmed(monkeypatch):
@@ -188,8 +190,17 @@ def test_a_host_that_never_answers_again_fails_saying_the_rollback_is_unconfirme
     assert clock.t >= DEADLINE + host_network.ROLLBACK_GRACE_S - host_network.RETRY_S
     assert result["failed"] is True
     assert result["transaction"] == {}
+    assert result["done"] == ["started transaction t1"] and result["changed"] is True
     assert "nor after the deadline" in result["msg"]
     assert "could not be confirmed" in result["msg"]
+
+
+def test_the_applier_s_commands_are_what_was_done():
+    status = {"state": "rolled_back", "files": [], "log": [{"argv": ["ifdown", "--force", "cloudbr1"], "rc": 0},
+                                                         {"argv": ["ifup", "cloudbr1"], "rc": 1}]}
+    assert host_network.progress("t1", status) == [
+        "started transaction t1", "ran ifdown --force cloudbr1: exit 0", "ran ifup cloudbr1: exit 1",
+        "rolled back: restored no file"]
 
 
 def test_an_applier_that_finished_before_the_confirmation_is_a_failure(monkeypatch):
