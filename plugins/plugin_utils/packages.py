@@ -14,6 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
+
 APT = "ansible.builtin.apt"
 
 
@@ -36,14 +39,18 @@ def run_with_packages(action, task_vars, run, install_recommends=None):
         return first
     apt = install(action, task_vars, missing, install_recommends)
     if apt.get("failed") or apt.get("unreachable"):
-        return dict(failed=True, changed=bool(apt.get("changed")), packages=missing,
-                    msg="installing %s failed, before anything else was changed: %s"
-                        % (", ".join(missing), apt.get("msg", "no message from apt")))
+        problem = VirtopsError("installing %s failed, before anything else was changed: %s"
+                               % (", ".join(missing), apt.get("msg", "no message from apt")))
+        return dict(failure.failure_result(problem, changed=bool(apt.get("changed")), packages=missing), failed=True)
+    installed = "installed %s" % ", ".join(missing)
     result = run()
     still = result.pop("missing_packages", None)
     if still and not result.get("failed"):
-        result.update(failed=True, msg="apt installed %s, but dpkg still lists %s as not installed"
-                      % (", ".join(missing), ", ".join(still)))
+        result.update(failure.failure_result(VirtopsError("apt installed %s, but dpkg still lists %s as not installed"
+                                                          % (", ".join(missing), ", ".join(still)))), failed=True)
+    if result.get("failed"):
+        # The module's own done starts after the install.
+        result["done"] = [installed] + list(result.get("done") or [])
     result["packages"] = missing
     result["changed"] = True
     return result

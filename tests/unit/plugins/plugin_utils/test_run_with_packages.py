@@ -66,6 +66,7 @@ def test_a_failed_install_fails_the_task_naming_the_packages_and_the_module_does
     assert result["failed"] and result["packages"] == ["vlan"]
     assert result["msg"] == ("installing vlan failed, before anything else was changed: "
                              "No package matching 'vlan' is available")
+    assert result["done"] == [] and result["errors"] == [{"path": None, "msg": result["msg"]}]
 
 
 def test_a_package_apt_did_not_install_is_an_error():
@@ -73,6 +74,15 @@ def test_a_package_apt_did_not_install_is_an_error():
     run, _calls = module({"missing_packages": ["vlan"]}, {"changed": False, "missing_packages": ["vlan"]})
     result = packages.run_with_packages(action, {}, run, False)
     assert result["failed"] and "dpkg still lists vlan as not installed" in result["msg"]
+    assert result["done"] == ["installed vlan"] and result["changed"] is True
+
+
+def test_a_module_failing_after_the_install_counts_the_install_as_done():
+    action = RecordingAction()
+    run, _calls = module({"missing_packages": ["vlan"]},
+                         {"failed": True, "msg": "host_config: x", "done": ["wrote /etc/a"], "changed": True})
+    result = packages.run_with_packages(action, {}, run, False)
+    assert result["failed"] and result["done"] == ["installed vlan", "wrote /etc/a"]
 
 
 def test_a_module_failure_is_returned_as_it_is():
