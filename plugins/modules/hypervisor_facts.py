@@ -27,6 +27,7 @@ author:
   - virtops maintainers (@virtops)
 extends_documentation_fragment:
   - virtops.hypervisor.libvirt_uri
+  - virtops.hypervisor.failure
 options:
   uri:
     description:
@@ -159,7 +160,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import facts
+from ansible_collections.virtops.hypervisor.plugins.module_utils import facts, failure
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 
 
@@ -175,12 +176,12 @@ def main():
         required_by={"domain_capabilities_xml": "capabilities_xml"},
         supports_check_mode=True,
     )
-    xl = module.get_bin_path("xl")
-
     def run_command(argv):
-        if argv[0] == "xl" and xl is None:
+        """(rc, out, err) of ``argv``, its program found on the PATH; None without it."""
+        program = module.get_bin_path(argv[0])
+        if program is None:
             return None
-        return module.run_command([xl] + list(argv[1:]))
+        return module.run_command([program] + list(argv[1:]))
 
     try:
         result, warnings = facts.gather(
@@ -191,7 +192,7 @@ def main():
             domain_capabilities=module.params["domain_capabilities"],
         )
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc))
+        failure.fail(module, exc)
     for warning in warnings:
         module.warn(warning)
     module.exit_json(changed=False, ansible_facts={"virtops": result})
