@@ -16,6 +16,8 @@ import configparser
 import os
 import re
 
+from ansible_collections.virtops.hypervisor.plugins.module_utils import hostfiles
+
 XENFEAT_DOM0 = 11  # xen/include/public/features.h
 OVM3_AGENT_PORT = 8899
 KVM_GET_API_VERSION = 0xAE00
@@ -29,20 +31,17 @@ _DMI_GUEST = (
 
 
 class HostTree(object):
-    """Read-only access to a host's files below ``root``."""
+    """A host's files below ``root``, read through hostfiles; values come stripped."""
 
     def __init__(self, root="/"):
         self.root = root
 
     def path(self, rel):
-        return os.path.join(self.root, rel.lstrip("/"))
+        return hostfiles.under(self.root, rel)
 
     def read(self, rel):
-        try:
-            with open(self.path(rel), "r") as handle:
-                return handle.read().strip()
-        except (IOError, OSError, UnicodeDecodeError):
-            return None
+        text = hostfiles.read(self.path(rel))
+        return None if text is None else text.strip()
 
     def exists(self, rel):
         return os.path.lexists(self.path(rel))

@@ -28,7 +28,7 @@ import subprocess
 import threading
 import time
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.network.plan import under
+from ansible_collections.virtops.hypervisor.plugins.module_utils import hostfiles
 
 STATE_DIR = "/run/virtops-host-network"
 
@@ -49,16 +49,14 @@ def txn_dir(txn, state_dir=STATE_DIR):
 
 
 def _write_json(path, data):
-    with open(path + ".tmp", "w") as handle:
-        json.dump(data, handle)
-    os.rename(path + ".tmp", path)
+    hostfiles.write_atomically(path, json.dumps(data), "0600")
 
 
 def read_status(txn, state_dir=STATE_DIR):
+    text = hostfiles.read(os.path.join(txn_dir(txn, state_dir), "status.json"))
     try:
-        with open(os.path.join(txn_dir(txn, state_dir), "status.json")) as handle:
-            return json.load(handle)
-    except (IOError, OSError, ValueError):
+        return None if text is None else json.loads(text)
+    except ValueError:
         return None
 
 
@@ -92,16 +90,12 @@ def addresses(runtime):
 
 
 def _write_files(root, writes, removes):
+    """Through the shared writer: a file keeps its mode and owner, and a temporary file
+    is never where ifupdown's ``source interfaces.d/*`` would pick it up."""
     for path, text in sorted(writes.items()):
-        target = under(root, path)
-        directory = os.path.dirname(target)
-        if not os.path.isdir(directory):
-            os.makedirs(directory)
-        with open(target + ".virtops-tmp", "w") as handle:
-            handle.write(text)
-        os.rename(target + ".virtops-tmp", target)
+        hostfiles.write_atomically(hostfiles.under(root, path), text)
     for path in removes:
-        target = under(root, path)
+        target = hostfiles.under(root, path)
         if os.path.exists(target):
             os.remove(target)
 

@@ -190,3 +190,26 @@ def test_the_answer_is_sent_before_the_applier_may_commit_and_exit(state_dir):
     listener.shutdown(socket.SHUT_RDWR)
     listener.close()
     client.close()
+
+
+INTERFACES_D = "etc/network/interfaces.d"
+
+
+def test_the_files_written_keep_their_mode_and_owner(host):
+    path = os.path.join(host, INTERFACES_D, "eth1")
+    os.chmod(path, 0o640)
+    os.chown(path, 4242, 4243)
+    transaction._write_files(host, {"/etc/network/interfaces.d/eth1": "auto eth1\n"}, [])
+    st = os.stat(path)
+    assert (st.st_uid, st.st_gid, st.st_mode & 0o7777) == (4242, 4243, 0o640)
+    assert read(host, "/etc/network/interfaces.d/eth1") == "auto eth1\n"
+
+
+def test_a_write_that_fails_before_its_rename_leaves_nothing_in_interfaces_d(host, monkeypatch):
+    def rename(src, dst):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError):
+        transaction._write_files(host, {"/etc/network/interfaces.d/bond0": "auto bond0\n"}, [])
+    # ifupdown's "source /etc/network/interfaces.d/*" would read whatever is left here.
+    assert os.listdir(os.path.join(host, INTERFACES_D)) == ["eth1"]
