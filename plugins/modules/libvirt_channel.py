@@ -29,6 +29,7 @@ author:
   - virtops maintainers (@virtops)
 extends_documentation_fragment:
   - virtops.hypervisor.libvirt_uri
+  - virtops.hypervisor.failure
 options:
   uri:
     description:
@@ -51,7 +52,8 @@ options:
     aliases: [channel]
   state:
     description:
-      - V(present) ensures the channel, V(absent) removes it.
+      - V(present) ensures the channel, V(absent) removes it by its name; O(type) and
+        O(path) are refused with V(absent), since they would be ignored.
     type: str
     choices: [present, absent]
     default: present
@@ -65,6 +67,8 @@ options:
     description:
       - Socket path for a V(unix) host end. Without it libvirt chooses one per run of
         the domain (reported as RV(channel.path)).
+      - An absolute path without C(.) or C(..) components, at most 107 bytes (a unix
+        socket's limit); refused with O(type=pty).
     type: path
   send:
     description:
@@ -95,6 +99,12 @@ attributes:
     support: full
     description: Shows the channel's element of the persistent XML before and after.
 notes:
+  - Every option, and every combination of options, is checked before anything is read
+    or changed; all problems are reported together in C(errors), each by its option.
+  - The persistent definition is read with its secrets (a graphics password) and edited
+    in place, so everything but the channel survives: metadata, other tools' devices,
+    PCI addresses, MACs. A domain another client changes between this module's plan and
+    its define is read and edited again, at most 3 times.
   - The guest side is C(files/virtops-channel-read) in this collection; see
     C(docs/guest-channel.md) for the frame format and how to bake it into an image.
 seealso:
@@ -150,6 +160,12 @@ channel:
       type: str
   sample: {name: org.virtops.config.0, target_type: virtio, source_type: unix,
            path: /var/lib/libvirt/qemu/channel/target/domain-3-s-1-VM/org.virtops.config.0}
+done:
+  description: On failure, the steps (as in RV(actions)) carried out before it.
+  returned: on failure
+  type: list
+  elements: str
+  sample: [attach_live]
 sent:
   description: What O(send) wrote, if anything; the payload itself is never returned.
   returned: when O(send) is set
@@ -161,22 +177,10 @@ sent:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import device, framing, hostend
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SendError, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import device, hostend, request
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
-
-
-def _check_send(params, uri):
-    """Everything about ``send`` that can be known before touching the domain."""
-    if params["send"] is None:
-        return None
-    if params["state"] != "present":
-        raise SendError("send: needs state=present")
-    if connection.is_remote(uri):
-        raise SendError("send: the channel's host end is a socket or pty on the host behind %s; "
-                        "run this task on that host (e.g. delegate_to) with a local URI" % uri)
-    return framing.render(params["send"], "send")
 
 
 def _leaves(value):
@@ -194,8 +198,8 @@ def main():
             uri=dict(type="str"),
             domain=dict(type="str", required=True),
             name=dict(type="str", required=True, aliases=["channel"]),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            type=dict(type="str", choices=["auto", "unix", "pty"], default="auto"),
+            state=dict(type="str", choices=list(request.STATES), default="present"),
+            type=dict(type="str", choices=list(request.TYPES), default="auto"),
             path=dict(type="path"),
             send=dict(type="raw", no_log=True),
             timeout=dict(type="int", default=30),
@@ -213,45 +217,36 @@ def main():
         params["send"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     conn = watcher = item = None
     try:
-        device.check_name(params["name"])
-        options.check_bounds(params, {"timeout": options.TIMEOUT})
         uri = params["uri"] or connection.default_uri(detection.detect()["type"])
-        payload = _check_send(dict(params, send=send), uri)
+        # Every option and every combination is checked before anything is read.
+        wanted = request.check(params, send, uri)
         libvirt = connection.import_libvirt()
         # Device-removed events only arrive if the loop exists before the connection.
         events.start_event_loop(libvirt)
         conn = connection.open_connection(uri, libvirt_module=libvirt)
-        item = device.plan(conn, libvirt, params["domain"], params["name"], params["state"],
-                           params["type"], params["path"], params["validate"])
-        if payload is not None and not item.active:
-            raise SendError("send: domain %s is not running; start it first" % params["domain"])
-        if payload is not None and item.restart_required:
-            raise SendError("send: the running domain %s cannot get channel %s without a restart "
-                            "(the driver or the guest's devices do not allow hot-plug); restart it "
-                            "after adding the channel" % (params["domain"], params["name"]))
+        item = device.plan(conn, libvirt, wanted.domain, wanted.name, wanted.state,
+                           wanted.type, wanted.path, wanted.validate)
+        request.send_target(item, wanted)
 
         kind, path = device.host_end(item.in_live)
         after_xml = item.desired_xml
         if not module.check_mode:
             if "detach_live" in item.actions:
                 watcher = events.DeviceRemovedWatcher(conn, libvirt, item.dom)
-            kind, path = device.apply(conn, libvirt, item, watcher, params["timeout"])
+            kind, path = device.apply(conn, libvirt, item, watcher, wanted.timeout)
             after_xml = device.persistent_xml(libvirt, item)
         sent = None
-        if payload is not None:
+        if wanted.payload is not None:
             # No digest of the payload: from a log it would let anyone test guesses at a
             # low-entropy secret.
-            sent = {"bytes": len(payload), "acknowledged": False}
+            sent = {"bytes": len(wanted.payload), "acknowledged": False}
             if not module.check_mode:
-                if not path:
-                    raise SendError("send: libvirt reports no host end for channel %s of %s"
-                                    % (params["name"], params["domain"]))
-                hostend.send(kind, path, payload, params["timeout"])
+                kind, path = request.host_end_or_fail(kind, path, wanted)
+                hostend.send(kind, path, wanted.payload, wanted.timeout)
                 sent["acknowledged"] = True
     except VirtopsError as exc:
         # What was carried out before the failure is still done.
-        done = list(item.done) if item is not None else []
-        module.fail_json(msg=str(exc), changed=bool(done), done=done)
+        failure.fail(module, exc, done=list(item.done) if item is not None else [])
     finally:
         if watcher is not None:
             watcher.close()
@@ -264,15 +259,15 @@ def main():
         "actions": item.actions,
         "restart_required": item.restart_required,
     }
-    if params["state"] == "present":
-        result["channel"] = {"name": params["name"], "target_type": item.desired.target_type,
+    if wanted.state == "present":
+        result["channel"] = {"name": wanted.name, "target_type": item.desired.target_type,
                              "source_type": item.desired.source_type, "path": path}
     if sent is not None:
         result["sent"] = sent
     if module._diff and item.changed:
+        header = "%s %s (persistent)" % (wanted.domain, wanted.name)
         result["diff"] = {"before": item.xml(item.in_config), "after": after_xml,
-                          "before_header": "%s %s (persistent)" % (params["domain"], params["name"]),
-                          "after_header": "%s %s (persistent)" % (params["domain"], params["name"])}
+                          "before_header": header, "after_header": header}
     module.exit_json(**result)
 
 

@@ -255,3 +255,65 @@ def test_a_payload_value_equal_to_other_output_leaves_that_output_alone(monkeypa
     assert out["invocation"]["module_args"]["domain"] == "mc-named"
     assert out["invocation"]["module_args"]["send"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert "********" not in raw and SECRET not in raw
+
+
+# --- every bad input, and every contradiction, refused with its path before any change ------
+
+def secure_state(conn, libvirt):
+    """Every domain's definition with its secrets, and its live XML."""
+    flags = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
+    return dict((d.name(), (d.XMLDesc(flags), d.XMLDesc(0), d.isActive())) for d in conn.listAllDomains())
+
+
+BAD = "mc-bad"
+LONG_SOCKET = "/run/virtops/" + "s" * 95   # 108 bytes: one more than sun_path holds
+
+
+@pytest.mark.parametrize("args, paths", [
+    ({"name": "bad name"}, ["name"]),
+    ({"name": ""}, ["name"]),
+    ({"name": "x" * 128}, ["name"]),
+    ({"name": ".lead"}, ["name"]),
+    ({"domain": "a/b"}, ["domain"]),
+    ({"path": "relative.sock"}, ["path"]),
+    ({"path": "/run/virtops/../x.sock"}, ["path"]),
+    ({"path": "/run/virtops/"}, ["path"]),
+    ({"path": LONG_SOCKET}, ["path"]),
+    ({"timeout": 0}, ["timeout"]),
+    ({"timeout": 86401}, ["timeout"]),
+    ({"timeout": -1}, ["timeout"]),
+    ({"send": {"bad key": "x"}}, ["send.bad key"]),
+    ({"send": {"k": "two\nlines"}}, ["send.k"]),
+    ({"send": ["a", "list"]}, ["send"]),
+    ({"send": "x" * (1024 * 1024 + 1)}, ["send"]),
+    # contradictions
+    ({"type": "pty", "path": "/run/virtops/x.sock"}, ["path"]),
+    ({"state": "absent", "path": "/run/virtops/x.sock"}, ["path"]),
+    ({"state": "absent", "type": "unix"}, ["type"]),
+    ({"state": "absent", "send": {"k": "v"}}, ["send"]),
+    ({"uri": "qemu+ssh://example.invalid/system", "send": {"k": "v"}}, ["send"]),
+    # all at once
+    ({"name": "bad name", "timeout": 0, "type": "pty", "path": "rel"}, ["name", "timeout", "path", "path"]),
+], ids=["name-space", "name-empty", "name-128", "name-dot", "domain-slash", "path-relative", "path-dotdot",
+        "path-folder", "path-too-long", "timeout-0", "timeout-86401", "timeout-negative", "send-key",
+        "send-newline", "send-list", "send-too-big", "pty-with-path", "absent-with-path", "absent-with-type",
+        "absent-with-send", "send-remote", "all-at-once"])
+def test_bad_input_is_refused_with_its_paths_and_changes_nothing(
+        monkeypatch, capsys, test_conn, libvirt_module, args, paths):
+    if BAD not in [d.name() for d in test_conn.listAllDomains()]:
+        define(test_conn, BAD)
+    opened = []
+    real_open = connection.open_connection
+
+    def open_connection(*a, **kw):
+        opened.append(a)
+        return real_open(*a, **kw)
+    monkeypatch.setattr(connection, "open_connection", open_connection)
+    before = secure_state(test_conn, libvirt_module)
+    rc, out, _raw = run_module(monkeypatch, capsys, dict({"domain": BAD, "name": CHAN}, **args))
+    assert rc == 1 and out["failed"] is True, out
+    assert sorted(e["path"] for e in out["errors"]) == sorted(paths), out["errors"]
+    assert (out["done"], out["changed"]) == ([], False)
+    # Refused before libvirt was even asked: nothing was read, nothing changed.
+    assert opened == []
+    assert secure_state(test_conn, libvirt_module) == before
