@@ -31,6 +31,7 @@ extends_documentation_fragment:
   - virtops.hypervisor.libvirt_uri
   - virtops.hypervisor.domain_spec
   - virtops.hypervisor.domain_spec.domains
+  - virtops.hypervisor.failure
 options:
   uri:
     description:
@@ -106,9 +107,10 @@ notes:
     disk files and bridges (on a local URI) and libvirt networks; a definition alone may
     name what does not exist yet. Raw O(xml) whose C(<uuid>) differs from the existing
     domain's is refused.
-  - On a failure part-way, the result still has C(changed) and every domain's entry so
-    far, with its completed C(steps) and C(failed_step); the message names the domain and
-    the step, for example C(domains[3] (s-1-VM) start ...).
+  - On a failure part-way, the result still has C(changed), and C(done) holds every
+    domain's entry so far (the shape of RV(domains)), with its completed C(steps) and
+    C(failed_step); the message names the domain and the step, for example
+    C(domains[3] (s-1-VM) start ...).
   - A domain another client defines or changes between this module's plan and its define
     is read and planned again, at most 3 times.
   - Definitions are read with their secrets (VIR_DOMAIN_XML_SECURE), so a graphics
@@ -156,8 +158,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 domains:
-  description: One entry per domain, in the order given.
-  returned: always
+  description:
+    - One entry per domain, in the order given.
+    - A failed run returns the entries of the domains dealt with so far as C(done).
+  returned: success
   type: list
   elements: dict
   contains:
@@ -182,13 +186,12 @@ domains:
           the tag keyed per run, so equal values show equal within one result.
       type: str
     steps:
-      description: The actions carried out, in order; on a failure, those done before it.
+      description: The actions carried out, in order; in C(done) of a failure, those done before it.
       type: list
       elements: str
     failed_step:
-      description: The action that failed (only in a failed result).
+      description: The action that failed (only in C(done) of a failed result).
       type: str
-      returned: on failure
     notes:
       description: What the run did beyond the spec (a transient domain made persistent).
       type: list
@@ -217,6 +220,15 @@ domains:
       steps: [define, start]
       state: running
       events: [{event: started, detail: booted, at: 1763690000.12}]
+done:
+  description:
+    - On failure, the entries of RV(domains) for the domains dealt with so far, the
+      failing one last, with its C(steps) and C(failed_step).
+  returned: on failure
+  type: list
+  elements: dict
+  sample:
+    - {name: s-1-VM, changed: true, actions: [define, start], steps: [define], failed_step: start}
 errors:
   description: On failure, every problem as C(path) (V(domains[2].disks[0].bus)) and C(msg).
   returned: on failure
@@ -225,29 +237,15 @@ errors:
   sample: [{path: "domains[2].disks[0].bus", msg: "must be one of auto, virtio, ..."}]
 """
 
-import time
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, options
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, lifecycle, option_table, planner, secrets, spec
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import diff_for, result_of
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError, error_list
-from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
-
-DOMAIN_OPTIONS = option_table.DOMAIN_OPTIONS
-
-
-def trim(result, return_xml):
-    """XML only where it tells something: a changed domain, or when asked for."""
-    if not (return_xml or result["changed"]):
-        result.pop("xml", None)
-    return result
+from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import option_table, pipeline
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
 
 
 def main():
-    argument_spec = dict(DOMAIN_OPTIONS)
+    argument_spec = dict(option_table.DOMAIN_OPTIONS)
     argument_spec.update(
         uri=dict(type="str"),
         # Items are checked by spec.validate, which names bad values by their path.
@@ -255,83 +253,25 @@ def main():
         validate=dict(type="bool", default=True),
         return_xml=dict(type="bool", default=False),
         timeout=dict(type="int", default=120),
-        shutdown_mode=dict(type="str", choices=list(lifecycle.SHUTDOWN_MODES), default="graceful"),
+        shutdown_mode=dict(type="str", choices=list(pipeline.SHUTDOWN_MODES), default="graceful"),
         remove_nvram=dict(type="bool", default=False),
     )
     module = AnsibleModule(
         argument_spec=argument_spec,
-        mutually_exclusive=[("domains", key) for key in DOMAIN_OPTIONS],
+        mutually_exclusive=[("domains", key) for key in option_table.DOMAIN_OPTIONS],
         required_one_of=[("name", "domains", "xml")],
         supports_check_mode=True,
     )
-    params = module.params
-    if params["domains"] is not None:
-        raw, base = params["domains"], "domains"
-    else:
-        raw, base = [dict((k, params[k]) for k in DOMAIN_OPTIONS)], None
     # Secrets inside domains[] (no argument spec marks them) are masked like no_log ones,
-    # in the echoed arguments too; returned XML is masked by the masker below.
-    module.no_log_values.update(secrets.secret_values(raw))
-    masker = secrets.Masker()
-
+    # in the echoed arguments too; returned XML is masked by the pipeline.
+    module.no_log_values.update(pipeline.secret_values(module.params))
+    progress = pipeline.Progress()
     try:
-        options.check_bounds(params, {"timeout": options.TIMEOUT})
-        specs = spec.validate(raw, base)
-        libvirt = connection.import_libvirt()
-        # Events are only delivered if the loop exists before the connection is opened.
-        # Only a run state can need them; without the loop every libvirt call is cheaper.
-        if any(s["state"] != "present" for s in specs):
-            events.start_event_loop(libvirt)
-        # Only this machine's own evidence can say that its /dev/kvm runs no ordinary
-        # guest (PVM): a remote host is taken at its capabilities' word.
-        local = None if connection.is_remote(params["uri"]) else detection.detect()
-        uri = params["uri"] or connection.default_uri(local["type"])
-        conn = connection.open_connection(uri, libvirt_module=libvirt)
+        result = pipeline.converge(module.params, module.check_mode, module._diff, progress)
     except VirtopsError as exc:
-        module.fail_json(msg=str(exc), errors=error_list(exc))
-
-    results, watcher = [], None
-    try:
-        host = HostCapabilities(conn, local)
-        plans = planner.plan(conn, libvirt, specs, host, validate=params["validate"],
-                             shutdown_mode=params["shutdown_mode"],
-                             server_validation=connection.is_remote(uri),
-                             local=not connection.is_remote(uri) and not uri.startswith("test:"))
-        if module.check_mode:
-            results = [result_of(p, True) for p in plans]
-        else:
-            if any(p.actions for p in plans):
-                watcher = events.LifecycleWatcher(conn, libvirt)
-            executor.apply(conn, libvirt, plans, watcher, params["timeout"],
-                           params["shutdown_mode"], params["remove_nvram"], results)
-    except VirtopsError as exc:
-        for result in results:
-            result.pop("diff", None)
-            masker.result(result)
-            trim(result, params["return_xml"])
-        # What was done before the failure is still done: say so.
-        module.fail_json(msg=str(exc), uri=uri, changed=any(r["changed"] for r in results),
-                         domains=results, errors=error_list(exc))
-    finally:
-        if watcher is not None:
-            watcher.close()
-        conn.close()
-
-    # How long after libvirt's event this module returns: the cost of waiting by events.
-    returned = time.time()
-    for result in results:
-        for event in result["events"]:
-            event["to_return_s"] = round(returned - event["at"], 6)
-    changed = any(r["changed"] for r in results)
-    diffs = [r.pop("diff") for r in results]
-    for result in results:
-        masker.result(result)
-        trim(result, params["return_xml"])
-    extra = {}
-    if module._diff:
-        extra["diff"] = [masker.result({"diff": diff_for(d)})["diff"]
-                         for d, r in zip(diffs, results) if r["changed"]]
-    module.exit_json(changed=changed, uri=uri, domains=results, **extra)
+        # What was done before the failure is still done: each domain's entry says so.
+        failure.fail(module, exc, done=progress.domains, changed=progress.changed, uri=progress.uri)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
-    compare, lifecycle, merge, ownership, prechecks, profiles, schema, service)
+    compare, lifecycle, merge, ownership, prechecks, profiles, rawxml, redefine, schema)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import SHUTOFF
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError, SpecError, SpecErrors, VirtopsError
@@ -121,7 +121,8 @@ def plan(conn, libvirt, specs, host, validate=True, shutdown_mode="graceful", se
 
     ``server_validation``: validate on the server (remote URIs) rather than against this
     machine's copy of libvirt's schema; a missing local schema falls back to it too.
-    ``local``: the URI is this machine's, so files and bridges can be checked here.
+    ``local``: the URI is this machine's, so files and bridges can be checked here where
+    the driver's profile says its guests use them.
     """
     plans, errors = [], []
     inventory = Inventory(conn, libvirt)
@@ -149,7 +150,7 @@ def _plan_one(planner, item, inventory):
     spec, libvirt, host = item.spec, planner.libvirt, planner.host
     item.dom = inventory.lookup(spec["name"])
     if item.dom is not None:
-        item.before = connection.call(item.dom, "XMLDesc", service.inactive_secure(libvirt))
+        item.before = redefine.read(libvirt, item.dom)
         item.state_before = inventory.state(spec["name"])
         item.persistent = inventory.persistent(spec["name"])
     state = item.state_before if item.dom is not None else SHUTOFF
@@ -160,9 +161,12 @@ def _plan_one(planner, item, inventory):
     # libvirt's own XML, parsed once for the identity to keep and for the comparison.
     before_root = ET.fromstring(item.before) if item.dom is not None else None
     merge.keep_prefixes(item.before)
+    profile = None
     if spec.get("xml") is not None:
+        # Another tool's <metadata> keeps the prefix the raw XML gives it.
+        merge.keep_prefixes(spec["xml"])
         # Compared in the form libvirt stores, so unchanged raw XML costs no define.
-        raw = profiles.store_os_type(compare.normalise_units(ET.fromstring(spec["xml"])))
+        raw = rawxml.as_stored(ET.fromstring(spec["xml"]), host.caps)
         clash = prechecks.uuid_clash(raw, before_root, spec["path"])
         if clash is not None:
             raise clash
@@ -211,7 +215,9 @@ def _plan_one(planner, item, inventory):
         live = ET.fromstring(connection.call(item.dom, "XMLDesc", libvirt.VIR_DOMAIN_XML_SECURE))
         item.pending = lifecycle.pending_until_restart(live, item.desired_root)
     if spec.get("xml") is None and any(a in prechecks.STARTS for a in item.actions):
-        problems = prechecks.spec_problems(planner.conn, libvirt, spec, planner.local, planner.networks)
+        # The driver's profile says whether its guests use this machine's files at all.
+        local = planner.local and profile.uses_host_files
+        problems = prechecks.spec_problems(planner.conn, libvirt, spec, local, planner.networks)
         if problems:
             raise SpecErrors(problems)
     if spec["autostart"] is not None:

@@ -49,6 +49,9 @@ class Profile(object):
     shared_disk_numbers = False
     # Whether the driver can add or remove a channel in a running domain.
     hotplug_channels = False
+    # Whether the driver's guests use this machine's files and bridges when the URI is
+    # local, so that a start can be checked for missing ones here first.
+    uses_host_files = True
     # Device family entries this profile replaces (Xen HVM: no netfront).
     family_overrides = {}
     # Oldest (libvirt, hypervisor) versions with host <-> guest channels, as libvirt's
@@ -294,6 +297,8 @@ class TestDriverProfile(QemuProfile):
     domain_types = ("test",)
     os_types = ("hvm",)
     hotplug_channels = False
+    # Its guests run in libvirt's memory and never open a file or a bridge.
+    uses_host_files = False
     # The test driver keeps no <qemu:commandline>, so it cannot take user-mode NICs.
     user_networking = Profile.user_networking
 

@@ -139,18 +139,21 @@ def test_a_cmdline_inside_domains_is_masked_in_the_echoed_arguments(monkeypatch,
 
 
 def test_a_batch_failing_part_way_reports_changed_and_steps(monkeypatch, capsys, test_conn):
-    real_do = libvirt_domain.executor.service.do
+    real_do = service.do
 
     def do(libvirt, dom, *args):
         if dom.name() == "md-pf-2":
             raise LibvirtCallError("create", "no such bridge")
         return real_do(libvirt, dom, *args)
-    monkeypatch.setattr(libvirt_domain.executor.service, "do", do)
+    monkeypatch.setattr(service, "do", do)
     rc, out = run_module(monkeypatch, capsys, {"domains": [guest("md-pf-1"), guest("md-pf-2", state="running")]})
     assert rc == 1 and out["changed"] is True
     assert out["msg"] == "domains[1] (md-pf-2): start: create failed: no such bridge"
-    assert [(d["name"], d["steps"]) for d in out["domains"]] == [("md-pf-1", ["define"]), ("md-pf-2", ["define"])]
-    assert out["domains"][1]["failed_step"] == "start"
+    # The failure's one shape: the work already done is under ``done``, per domain.
+    assert "domains" not in out and out["errors"] == [
+        {"path": "domains[1]", "msg": "domains[1] (md-pf-2): start: create failed: no such bridge"}]
+    assert [(d["name"], d["steps"]) for d in out["done"]] == [("md-pf-1", ["define"]), ("md-pf-2", ["define"])]
+    assert out["done"][1]["failed_step"] == "start"
     run_module(monkeypatch, capsys, {"domains": [{"name": "md-pf-1", "state": "absent"},
                                                  {"name": "md-pf-2", "state": "absent"}]})
 
@@ -174,3 +177,48 @@ def test_spec_errors_also_come_as_a_list_of_paths(monkeypatch, capsys, test_conn
         {"path": "domains[0].vcpus", "msg": "must be between 1 and 4096, got 0"},
         {"path": "domains[1].memroy", "msg": out["errors"][1]["msg"]}]
     assert "did you mean memory?" in out["errors"][1]["msg"]
+
+
+# --- every bad input refused with its paths, and the existing domain's XML unchanged ---------
+
+KEEP = "md-keep"
+KEEP_XML = ("<domain type='test'><name>%s</name><memory unit='KiB'>98304</memory>"
+            "<os><type arch='i686'>hvm</type></os><devices>"
+            "<graphics type='vnc' port='-1' passwd='Keep-S3c'/></devices></domain>" % KEEP)
+
+
+def secure_state(conn):
+    import libvirt  # pylint: disable=import-outside-toplevel
+    flags = libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE
+    return dict((d.name(), (d.XMLDesc(flags), d.isActive())) for d in conn.listAllDomains())
+
+
+@pytest.mark.parametrize("args, paths", [
+    ({"name": KEEP, "vcpus": 0}, ["vcpus"]),
+    ({"name": KEEP, "vcpus": 4097}, ["vcpus"]),
+    ({"name": KEEP, "memory": "5x"}, ["memory"]),
+    ({"name": KEEP, "memory": "17TiB"}, ["memory"]),
+    ({"name": KEEP, "disks": [{"path": "relative.qcow2"}]}, ["disks[0].path"]),
+    ({"name": KEEP, "boot": "pv"}, ["boot"]),
+    ({"name": KEEP, "arch": "x86_64"}, ["arch"]),
+    ({"name": KEEP, "state": "running", "timeout": 0}, ["timeout"]),
+    ({"name": KEEP, "state": "running", "timeout": 86401}, ["timeout"]),
+    ({"domains": [{"name": KEEP, "vcpus": 0}, {"name": KEEP}]}, ["domains", "domains[0].vcpus"]),
+    ({"domains": [{"name": KEEP, "memroy": 64}]}, ["domains[0].memroy"]),
+    ({"domains": [{"xml": "<domain><name>md-x</name>"}]}, ["domains[0].xml"]),
+    ({"domains": [{"xml": KEEP_XML.replace("<name>", "<uuid>00000000-0000-4000-8000-000000000001</uuid><name>")}]},
+     ["domains[0].xml"]),
+    ({"domains": [{"name": KEEP, "vcpus": 0}, {"name": "md-y", "memory": 64, "disks": [{"path": "/i/a", "bus": "pci"}]}]},
+     ["domains[0].vcpus", "domains[1].disks[0].bus"]),
+], ids=["vcpus-0", "vcpus-4097", "memory-unit", "memory-too-large", "disk-relative", "boot-pv", "arch",
+        "timeout-0", "timeout-86401", "listed-twice", "unknown-key", "xml-not-well-formed", "xml-uuid-clash",
+        "all-at-once"])
+def test_bad_input_is_refused_with_its_paths_and_changes_nothing(monkeypatch, capsys, test_conn, args, paths):
+    if KEEP not in names(test_conn):
+        test_conn.defineXML(KEEP_XML)
+    before = secure_state(test_conn)
+    rc, out = run_module(monkeypatch, capsys, args)
+    assert rc == 1 and out["failed"] is True, out
+    assert sorted(e["path"] for e in out["errors"]) == sorted(paths), out["errors"]
+    assert (out["done"], out["changed"]) == ([], False)
+    assert secure_state(test_conn) == before

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: virtops.hypervisor contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""planner.plan()/apply() over ONE connection to libvirt's in-process test driver.
+"""planner.plan()/apply(), and the module's pipeline made of them, over ONE connection to
+libvirt's in-process test driver.
 
 The event loop is registered before the connection is opened (conftest.py), so every wait
 below is for a lifecycle event the test driver really delivered; nothing sleeps or polls.
@@ -16,8 +17,9 @@ import pytest
 
 from unit_helpers import unified_diff
 from ansible_collections.virtops.hypervisor.plugins.module_utils import events
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, lifecycle, planner, profiles, results, service, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps import cache
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
+    executor, lifecycle, pipeline, planner, profiles, results, service, spec)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError, SpecErrors, StepError
 
 TIMEOUT = 10
@@ -32,7 +34,7 @@ def watcher(test_conn, libvirt_module):
 
 @pytest.fixture(scope="module")
 def host(test_conn):
-    return HostCapabilities(test_conn)
+    return cache.CapabilitiesCache(test_conn)
 
 
 class Runner(object):
@@ -45,10 +47,12 @@ class Runner(object):
         return planner.plan(self.conn, self.libvirt, spec.validate(raws), self.host)
 
     def run(self, raws, **kwargs):
-        """(plans, check-mode results, real results); check mode must predict the real run."""
+        """(plans, check-mode results, real results) of the module's pipeline; check mode
+        must predict the real run."""
         plans = self.plan(raws)
-        predicted = [results.result_of(p, True) for p in plans]
-        real = executor.apply(self.conn, self.libvirt, plans, self.watcher, TIMEOUT, **kwargs)
+        specs = spec.validate(raws)
+        predicted = pipeline.run(self.conn, self.libvirt, specs, self.host, check_mode=True, timeout=TIMEOUT, **kwargs)
+        real = pipeline.run(self.conn, self.libvirt, specs, self.host, timeout=TIMEOUT, watcher=self.watcher, **kwargs)
         assert [r["name"] for r in real] == [r["name"] for r in predicted]
         assert [r["changed"] for r in real] == [r["changed"] for r in predicted]
         assert [r["actions"] for r in real] == [r["actions"] for r in predicted]
@@ -377,7 +381,9 @@ def test_a_domain_another_client_changed_meanwhile_is_merged_again(runner):
     assert root.findtext("memory") == "262144"
 
 
-def test_what_a_start_would_trip_over_fails_the_plan_with_paths(runner, tmp_path):
+def test_what_a_start_would_trip_over_fails_the_plan_with_paths(runner, tmp_path, monkeypatch):
+    # The test driver stands in for a driver whose guests use this machine's files.
+    monkeypatch.setattr(profiles.TestDriverProfile, "uses_host_files", True)
     kernel = str(tmp_path / "vmlinuz")
     specs = spec.validate([guest("cv-pc-1", state="running"),
                            guest("cv-pc-2", state="running", kernel=kernel,
@@ -456,3 +462,12 @@ def test_a_channel_another_module_added_survives_a_spec_without_channels(runner)
     assert real[0]["changed"] is True
     names = [c.find("target").get("name") for c in ET.fromstring(runner.xml("cv-chan")).findall("devices/channel")]
     assert names == ["org.virtops.extra"]
+
+
+def test_the_driver_profile_decides_whether_host_files_are_checked(runner, tmp_path):
+    """The test driver's guests open no file: a local URI does not make a missing one a problem."""
+    assert profiles.TestDriverProfile.uses_host_files is False and profiles.QemuProfile.uses_host_files is True
+    missing = str(tmp_path / "no-such-vmlinuz")
+    plans = planner.plan(runner.conn, runner.libvirt, spec.validate([guest("cv-hf", state="running", kernel=missing)]),
+                         runner.host, local=True)
+    assert plans[0].actions == ["start"]

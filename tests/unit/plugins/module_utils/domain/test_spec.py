@@ -7,9 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import events
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.cache import HostCapabilities
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import executor, planner, spec
+from ansible_collections.virtops.hypervisor.plugins.module_utils.caps import cache
+from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import pipeline, spec
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
@@ -270,14 +269,7 @@ def test_absent_needs_a_name_only_and_xml_specs_keep_state_and_autostart():
 
 def module_path(conn, libvirt, raw):
     """What libvirt_domain's main() does with one connection, minus AnsibleModule."""
-    specs = spec.validate(raw, "domains")
-    host = HostCapabilities(conn)
-    plans = planner.plan(conn, libvirt, specs, host)
-    watcher = events.LifecycleWatcher(conn, libvirt)
-    try:
-        return executor.apply(conn, libvirt, plans, watcher, timeout=10)
-    finally:
-        watcher.close()
+    return pipeline.run(conn, libvirt, spec.validate(raw, "domains"), cache.CapabilitiesCache(conn), timeout=10)
 
 
 def snapshot(conn, libvirt):
