@@ -16,11 +16,11 @@ __metaclass__ = type
 
 import socket
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read as read_file, under
+from ansible_collections.virtops.hypervisor.plugins.module_utils import hostfiles
 
 
 def _kernel_hostname(root):
-    return (read_file(under(root, "/proc/sys/kernel/hostname")) or "").strip() or None
+    return (hostfiles.read(hostfiles.under(root, "/proc/sys/kernel/hostname")) or "").strip() or None
 
 
 def read(root="/", resolve=None):

@@ -16,7 +16,7 @@ import re
 from ansible.module_utils.six import string_types
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
-from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read as read_file, under
+from ansible_collections.virtops.hypervisor.plugins.module_utils import hostfiles
 
 STATUS = "/var/lib/dpkg/status"
 # Debian policy 5.6.1, with an optional architecture qualifier (libvirt0:amd64).
@@ -36,7 +36,7 @@ def check_names(names, prefix=""):
 
 def installed(root="/"):
     """Names of the installed packages, or None where there is no dpkg database."""
-    text = read_file(under(root, STATUS))
+    text = hostfiles.read(hostfiles.under(root, STATUS))
     if text is None:
         return None
     names = set()

@@ -18,7 +18,7 @@ import re
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.hostfiles import read, under
 from ansible_collections.virtops.hypervisor.plugins.module_utils.network import (
-    model as netmodel, render_ifcfg, render_ifupdown, render_netplan)
+    model, render_ifcfg, render_ifupdown, render_netplan)
 
 RENDERERS = {"ifupdown": render_ifupdown, "ifcfg": render_ifcfg, "netplan": render_netplan}
 DIRECTORIES = {"ifupdown": render_ifupdown.DIRECTORY, "ifcfg": render_ifcfg.DIRECTORY,
@@ -81,9 +81,9 @@ class NetworkPlan(object):
     cycle. ``changed`` is true exactly when a file differs: an unchanged model touches
     no interface."""
 
-    def __init__(self, renderer, model):
+    def __init__(self, renderer, network):
         self.renderer = renderer
-        self.model = model
+        self.model = network
         self.writes = {}
         self.removes = []
         self.before = {}
@@ -103,13 +103,13 @@ class NetworkPlan(object):
                 "before": self.before, "up": self.up, "down": self.down}
 
 
-def _owned_and_members(model):
+def _owned_and_members(network):
     owned, members = set(), set()
     for kind in ("bonds", "vlans", "bridges"):
-        owned.update(item["name"] for item in model[kind])
-    for bond in model["bonds"]:
+        owned.update(item["name"] for item in network[kind])
+    for bond in network["bonds"]:
         members.update(bond["slaves"])
-    for bridge in model["bridges"]:
+    for bridge in network["bridges"]:
         members.update(bridge["ports"])
     return owned, members
 
@@ -117,20 +117,20 @@ def _owned_and_members(model):
 def compute(raw, renderer, purge=False, prefix="host_network", root="/"):
     """The NetworkPlan of ``raw`` for this host; raises SpecErrors before reading a file."""
     interfaces = host_interfaces(root)
-    model = netmodel.validate(raw, interfaces, prefix)
-    plan = NetworkPlan(renderer, model)
-    owned, members = _owned_and_members(model)
+    network = model.validate(raw, interfaces, prefix)
+    plan = NetworkPlan(renderer, network)
+    owned, members = _owned_and_members(network)
     # A bridge is pinned to its uplink's MAC only where the uplink is a NIC of the host's
     # own: bonds and VLANs the model makes take theirs from their slaves, and appear only
     # after the first run, which would then change the file a second time.
     macs = dict((name, mac) for name, mac in interfaces.items() if name not in owned)
-    files = RENDERERS[renderer].render(model, macs)
+    files = RENDERERS[renderer].render(network, macs)
     if renderer == "ifupdown":
         main = read(under(root, MAIN_INTERFACES))
         stripped = strip_owned_stanzas(main, owned | members)
         if main is not None and stripped != main:
             files[MAIN_INTERFACES] = stripped
-    if model["nozeroconf"] and os.path.exists(under(root, SYSCONFIG_NETWORK)):
+    if network["nozeroconf"] and os.path.exists(under(root, SYSCONFIG_NETWORK)):
         new = render_ifcfg.nozeroconf(read(under(root, SYSCONFIG_NETWORK)))
         if new is not None:
             files[SYSCONFIG_NETWORK] = new
@@ -145,14 +145,14 @@ def compute(raw, renderer, purge=False, prefix="host_network", root="/"):
         for name in sorted(os.listdir(local)) if os.path.isdir(local) else []:
             path = os.path.join(directory, name)
             current = read(under(root, path))
-            if path not in files and current and netmodel.MANAGED in current:
+            if path not in files and current and model.MANAGED in current:
                 plan.before[path] = current
                 plan.removes.append(path)
     if plan.changed:
         # Everything the model names goes down with the old files (bridges, then VLANs,
         # bonds and their members) and comes up with the new ones in the other order.
         # Interfaces the model does not name are left alone.
-        plan.up = ([b["name"] for b in model["bonds"]] + [v["name"] for v in model["vlans"]]
-                   + [b["name"] for b in model["bridges"]])
+        plan.up = ([b["name"] for b in network["bonds"]] + [v["name"] for v in network["vlans"]]
+                   + [b["name"] for b in network["bridges"]])
         plan.down = list(reversed(plan.up)) + sorted(members - owned)
     return plan

@@ -19,7 +19,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.network import plan as netplan, transaction
+from ansible_collections.virtops.hypervisor.plugins.module_utils.network import plan, transaction
 
 MODEL = {"bonds": [{"name": "bond0", "slaves": ["eth1", "eth2"]}]}
 
@@ -65,14 +65,14 @@ RUNTIME = {"link": [{"ifname": "eth1", "flags": ["BROADCAST", "UP"]}, {"ifname":
 
 
 def start(host, state_dir, deadline, runner):
-    plan = netplan.compute(MODEL, "ifupdown", root=host)
+    planned = plan.compute(MODEL, "ifupdown", root=host)
     txn = uuid.uuid4().hex
-    transaction.start(plan, txn, deadline, state_dir=state_dir, runner=runner, root=host, runtime=RUNTIME)
-    return plan, txn
+    transaction.start(planned, txn, deadline, state_dir=state_dir, runner=runner, root=host, runtime=RUNTIME)
+    return planned, txn
 
 
 def read(host, path):
-    return netplan.read(netplan.under(host, path))
+    return plan.read(plan.under(host, path))
 
 
 def confirm_until_committed(txn, state_dir):
@@ -83,18 +83,18 @@ def confirm_until_committed(txn, state_dir):
 
 
 def test_a_confirmed_change_is_committed_and_kept(host, state_dir):
-    plan, txn = start(host, state_dir, 60, Recorder())
+    planned, txn = start(host, state_dir, 60, Recorder())
     assert confirm_until_committed(txn, state_dir)[-1] == "committed"
     status = transaction.wait(txn, state_dir)
     assert status["state"] == "committed"
-    assert read(host, "/etc/network/interfaces.d/bond0") == plan.writes["/etc/network/interfaces.d/bond0"]
+    assert read(host, "/etc/network/interfaces.d/bond0") == planned.writes["/etc/network/interfaces.d/bond0"]
     assert [entry["argv"] for entry in status["log"]][-1] == ["ifup", "bond0"]
     snapshot = os.path.join(state_dir, txn, "snapshot.json")
     assert os.path.exists(snapshot)
 
 
 def test_without_a_confirmation_the_host_restores_itself(host, state_dir):
-    plan, txn = start(host, state_dir, 1, Recorder())
+    planned, txn = start(host, state_dir, 1, Recorder())
     status = transaction.wait(txn, state_dir)
     assert status["state"] == "rolled_back"
     assert status["restored"] is True
