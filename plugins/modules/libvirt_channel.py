@@ -102,8 +102,8 @@ notes:
   - Every option, and every combination of options, is checked before anything is read
     or changed; all problems are reported together in C(errors), each by its option.
   - The persistent definition is read with its secrets (a graphics password) and edited
-    in place, so everything but the channel survives: metadata, other tools' devices,
-    PCI addresses, MACs. A domain another client changes between this module's plan and
+    in place, so everything but the channel survives it (metadata, other tools' devices,
+    PCI addresses, MACs). A domain another client changes between this module's plan and
     its define is read and edited again, at most 3 times.
   - The guest side is C(files/virtops-channel-read) in this collection; see
     C(docs/guest-channel.md) for the frame format and how to bake it into an image.
