@@ -162,7 +162,7 @@ def test_a_unit_not_installed_yet_is_left_to_the_caller(root):
 def test_a_masked_unit_that_must_run_is_an_error(root):
     with pytest.raises(VirtopsError, match="libvirtd.service must run, but it is masked"):
         plan.compute({"running": ["libvirtd.service"]}, root,
-                         unit_states=states(libvirtd=("masked", "masked", "inactive")))
+                     unit_states=states(libvirtd=("masked", "masked", "inactive")))
 
 
 def test_the_libvirt_settings_keep_libvirtd_running_and_name_its_endpoint(root):

@@ -133,7 +133,7 @@ def test_without_prefix_errors_name_the_modules_option():
 def test_same_port_twice():
     with pytest.raises(SpecErrors, match="kvm_host_tls_port: is the same port"):
         libvirtd_listen.expand(params(listen_tls=True, tls_port=16509, tls_key_file="/", tls_cert_file="/",
-                              tls_ca_file="/"), "kvm_host", "/nonexistent")
+                                      tls_ca_file="/"), "kvm_host", "/nonexistent")
 
 
 @pytest.fixture

@@ -46,8 +46,8 @@ def disagreements(where, documented, key_of=lambda name: name):
             continue
         for field in ("type", "choices", "default"):
             if spec.get(field) != doc.get(field):
-                problems.append("%s %s.%s: table %r, here %r" % (where, key_of(name), field, spec.get(field),
-                                                                  doc.get(field)))
+                problems.append("%s %s.%s: table %r, here %r"
+                                % (where, key_of(name), field, spec.get(field), doc.get(field)))
     return problems
 
 
