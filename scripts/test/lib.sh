@@ -3,7 +3,9 @@
 # What the stages share: the results folder, the totals, and the collection copy that
 # ansible-test wants. Sourced by scripts/test.sh, with $top set and the cwd there.
 
-results="$top/.build/results"
+# Per copy root: runs from one work tree with different VIRTOPS_TEST_ROOTs (side by side)
+# must not remove each other's results.
+results="${VIRTOPS_TEST_ROOT:-$top/.build}/results"
 passed=0 failed=0
 
 # ansible-test wants the collection at .../ansible_collections/<ns>/<name> and looks at
