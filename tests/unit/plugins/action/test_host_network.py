@@ -97,7 +97,7 @@ def make(monkeypatch, check_mode=False, args=None, **script):
     clock, connection = Clock(), Connection()
     task = SimpleNamespace(args=args if args is not None else {"bridges": []}, check_mode=check_mode,
                            async_val=0, action=host_network.MODULE)
-    action = host_network.ActionModule(task, connection, None, None, None)
+    action = host_network.ActionModule(task, connection, None, None, None, None)
     host = Host(clock, connection, **script)
     monkeypatch.setattr(action, "_execute_module", host)
     monkeypatch.setattr(action, "_now", clock.now)
