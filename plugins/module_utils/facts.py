@@ -102,8 +102,8 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         if uri is not None:
             raise
         warnings.append("libvirt not reachable at the default URI: %s" % exc)
-        return {"hypervisor": hv, "libvirt": {"uri": effective_uri, "available": False,
-                                              "error": str(exc)}}, warnings
+        return with_xen_verdict({"hypervisor": hv, "libvirt": {"uri": effective_uri, "available": False,
+                                                               "error": str(exc)}}), warnings
     try:
         caps = Capabilities.from_xml(connection.call(conn, "getCapabilities"), "capabilities")
         domcaps, errors = (fetch_domain_capabilities(conn, caps) if domain_capabilities else ({}, {}))
@@ -115,8 +115,18 @@ def gather(uri=None, capabilities_xml=None, domain_capabilities_xml=None,
         hv = hypervisor_from_caps(caps)
     else:
         hv["evidence"] = hv["evidence"] + hypervisor_from_caps(caps)["evidence"]
-    return {"hypervisor": hv,
-            "libvirt": libvirt_facts(caps, domcaps, hv, effective_uri, info, errors, available=True)}, warnings
+    return with_xen_verdict({"hypervisor": hv,
+                             "libvirt": libvirt_facts(caps, domcaps, hv, effective_uri, info, errors,
+                                                      available=True)}), warnings
+
+
+def with_xen_verdict(facts):
+    """A dom0's verdict also holds libvirt's answer, once libvirt was asked: xen_host
+    verifies with ``xen.usable`` alone."""
+    xen = (facts["hypervisor"] or {}).get("xen")
+    if xen:
+        xen["usable"], xen["reason"] = detection.xen_verdict(xen, facts["libvirt"])
+    return facts
 
 
 # What virConnectGetType() would have said, for dumps analysed offline.
