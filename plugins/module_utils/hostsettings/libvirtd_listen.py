@@ -98,7 +98,7 @@ def validate(params, prefix="", root="/"):
     if out["listen_tcp"] is False and out["listen_tls"] is False:
         check.fail(path("listen_tcp"), "listen_tcp or listen_tls must be true: CloudStack's management server "
                                        "and live migration reach libvirtd over the network")
-    if out["listen_tcp"] and out["listen_tls"] and out["tcp_port"] == out["tls_port"] is not None:
+    if out["listen_tcp"] and out["listen_tls"] and out["tcp_port"] is not None and out["tcp_port"] == out["tls_port"]:
         check.fail(path("tls_port"), "is the same port as %s (%r)" % (path("tcp_port"), out["tcp_port"]))
     check.raise_errors()
     return out

@@ -196,8 +196,8 @@ def test_a_host_that_never_answers_again_fails_saying_the_rollback_is_unconfirme
 
 
 def test_the_applier_s_commands_are_what_was_done():
-    status = {"state": "rolled_back", "files": [], "log": [{"argv": ["ifdown", "--force", "cloudbr1"], "rc": 0},
-                                                         {"argv": ["ifup", "cloudbr1"], "rc": 1}]}
+    log = [{"argv": ["ifdown", "--force", "cloudbr1"], "rc": 0}, {"argv": ["ifup", "cloudbr1"], "rc": 1}]
+    status = {"state": "rolled_back", "files": [], "log": log}
     assert host_network.progress("t1", status) == [
         "started transaction t1", "ran ifdown --force cloudbr1: exit 0", "ran ifup cloudbr1: exit 1",
         "rolled back: restored no file"]
