@@ -176,6 +176,7 @@ def main():
         required_by={"domain_capabilities_xml": "capabilities_xml"},
         supports_check_mode=True,
     )
+
     def run_command(argv):
         """(rc, out, err) of ``argv``, its program found on the PATH; None without it."""
         program = module.get_bin_path(argv[0])

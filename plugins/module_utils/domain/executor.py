@@ -15,6 +15,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import c
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import result_of
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import StepError, VirtopsError
 
+
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
           results=None):
     """Carry out ``plans`` in order.

@@ -12,8 +12,6 @@ import libvirt
 import pytest
 
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, facts
-from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.host_capabilities import (
-    Capabilities)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import (
     LibvirtConnectionError, LibvirtUnavailableError)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
