@@ -13,7 +13,7 @@ __metaclass__ = type
 from ansible_collections.virtops.hypervisor.plugins.module_utils import connection
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import compare, lifecycle, redefine, service
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.results import result_of
-from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import StepError, VirtopsError
+from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import ConcurrentChangeError, StepError, VirtopsError
 
 
 def apply(conn, libvirt, plans, watcher, timeout=120, shutdown_mode="graceful", remove_nvram=False,
@@ -38,6 +38,8 @@ def _define_fresh(conn, libvirt, item, result):
     Returns the plan that was carried out (``item`` or a fresh one) and the domain.
     """
     def replan(old):
+        if old.planner is None:
+            raise ConcurrentChangeError("%s: another client changed the domain after it was planned" % old.name)
         fresh = old.planner.again(old)
         result.update(result_of(fresh, False, changed=result["changed"]))
         return fresh
@@ -56,8 +58,7 @@ def _apply_one(conn, libvirt, item, watcher, timeout, shutdown_mode, remove_nvra
     try:
         dom, after_xml = item.dom, item.before
         if item.define:
-            item, dom = _define_fresh(conn, libvirt, item, result) if item.planner else \
-                (item, service.define(conn, libvirt, item.desired, item.server_validate))
+            item, dom = _define_fresh(conn, libvirt, item, result)
             if item.define:
                 # Starting, stopping or autostart do not touch the inactive XML: read it once.
                 after_xml = redefine.read(libvirt, dom)
