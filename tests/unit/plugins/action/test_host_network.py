@@ -82,7 +82,7 @@ class Host(object):
         self.calls.append((phase, dict(module_args), self.connection.generation, self.clock.t))
         scripted = self.script[phase].pop(0)
         if scripted[0] == "raise":
-            _, exc, cost = scripted
+            exc, cost = scripted[1:]
             self.clock.t += cost
             raise exc
         result, cost = scripted
