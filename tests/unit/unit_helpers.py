@@ -78,3 +78,24 @@ def unified_diff(before, after, name):
     return "".join(difflib.unified_diff(
         (before or "").splitlines(True), (after or "").splitlines(True),
         "%s (before)" % name, "%s (after)" % name))
+
+
+def option_docs_disagree(table, docs, where="", problems=None):
+    """Where an option table and the documentation of the same options disagree.
+
+    ``table`` is an argument-spec style table (``options`` for sub-keys), ``docs`` the
+    parsed DOCUMENTATION options (``suboptions``); the answer lists one line per
+    difference in type, elements, choices or default, or in the set of keys.
+    """
+    problems = [] if problems is None else problems
+    if set(table) != set(docs):
+        problems.append("%s: table %s, docs %s" % (where or "options", sorted(table), sorted(docs)))
+    for name in sorted(set(table) & set(docs)):
+        mine, doc = table[name], docs[name]
+        path = "%s.%s" % (where, name) if where else name
+        for key in ("type", "elements", "choices", "default"):
+            if mine.get(key) != doc.get(key):
+                problems.append("%s.%s: table %r, docs %r" % (path, key, mine.get(key), doc.get(key)))
+        if "options" in mine or "suboptions" in doc:
+            option_docs_disagree(mine.get("options") or {}, doc.get("suboptions") or {}, path, problems)
+    return problems

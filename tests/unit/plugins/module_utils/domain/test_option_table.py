@@ -10,19 +10,7 @@ import yaml
 from ansible_collections.virtops.hypervisor.plugins.doc_fragments.domain_spec import ModuleDocFragment
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import option_table, spec
 from ansible_collections.virtops.hypervisor.plugins.modules import libvirt_domain
-
-
-def _compare(table, docs, where, problems):
-    if set(table) != set(docs):
-        problems.append("%s: table %s, docs %s" % (where or "options", sorted(table), sorted(docs)))
-    for name in set(table) & set(docs):
-        mine, doc = table[name], docs[name]
-        path = "%s.%s" % (where, name) if where else name
-        for key in ("type", "elements", "choices", "default"):
-            if mine.get(key) != doc.get(key):
-                problems.append("%s.%s: table %r, docs %r" % (path, key, mine.get(key), doc.get(key)))
-        if "options" in mine or "suboptions" in doc:
-            _compare(mine.get("options") or {}, doc.get("suboptions") or {}, path, problems)
+from unit_helpers import option_docs_disagree
 
 
 def test_docs_and_the_option_table_agree():
@@ -30,7 +18,7 @@ def test_docs_and_the_option_table_agree():
     # The module documents name itself (it also names the target of O(state)).
     docs["name"] = yaml.safe_load(libvirt_domain.DOCUMENTATION)["options"]["name"]
     problems = []
-    _compare(option_table.DOMAIN_OPTIONS, docs, "", problems)
+    option_docs_disagree(option_table.DOMAIN_OPTIONS, docs, "", problems)
     assert problems == []
 
 
@@ -40,7 +28,7 @@ def test_each_domains_item_is_documented_with_the_same_table():
     flat = dict((k, dict((a, b) for a, b in v.items() if a != "options"))
                 for k, v in option_table.DOMAIN_OPTIONS.items())
     problems = []
-    _compare(flat, fragment, "domains", problems)
+    option_docs_disagree(flat, fragment, "domains", problems)
     assert problems == []
 
 

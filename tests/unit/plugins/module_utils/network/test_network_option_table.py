@@ -16,6 +16,7 @@ import yaml
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecErrors
 from ansible_collections.virtops.hypervisor.plugins.module_utils.network import model, option_table
 from ansible_collections.virtops.hypervisor.plugins.modules import host_network
+from unit_helpers import option_docs_disagree
 
 PREFIX = option_table.ROLE_PREFIX
 ROLE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
@@ -27,20 +28,6 @@ def role_file(*parts):
         return yaml.safe_load(handle)
 
 
-def compare(table, docs, where, problems):
-    if set(table) != set(docs):
-        problems.append("%s: table %s, docs %s" % (where or "options", sorted(table), sorted(docs)))
-    for name in sorted(set(table) & set(docs)):
-        mine, doc = table[name], docs[name]
-        path = "%s.%s" % (where, name) if where else name
-        for key in ("type", "elements", "choices", "default"):
-            if mine.get(key) != doc.get(key):
-                problems.append("%s.%s: table %r, docs %r" % (path, key, mine.get(key), doc.get(key)))
-        if "options" in mine or "suboptions" in doc:
-            compare(mine.get("options") or {}, doc.get("suboptions") or {}, path, problems)
-    return problems
-
-
 def test_the_argument_spec_is_the_tables_top_level():
     spec = host_network.argument_spec()
     assert sorted(spec) == sorted(option_table.OPTIONS)
@@ -50,7 +37,7 @@ def test_the_argument_spec_is_the_tables_top_level():
 
 def test_the_modules_documentation_agrees_down_to_each_items_keys():
     docs = yaml.safe_load(host_network.DOCUMENTATION)["options"]
-    assert compare(option_table.OPTIONS, docs, "", []) == []
+    assert option_docs_disagree(option_table.OPTIONS, docs, "", []) == []
 
 
 def test_the_roles_argument_specs_agree_and_leave_the_items_to_the_module():
@@ -62,7 +49,7 @@ def test_the_roles_argument_specs_agree_and_leave_the_items_to_the_module():
             problems.append("%s is missing" % variable)
             continue
         # Suboptions here would be checked by Ansible before the model's own path-named errors.
-        compare({variable: dict((k, v) for k, v in entry.items() if k != "options")},
+        option_docs_disagree({variable: dict((k, v) for k, v in entry.items() if k != "options")},
                 {variable: options[variable]}, "", problems)
         if "options" in options[variable]:
             problems.append("%s restates the items' keys: the module's documentation holds them" % variable)
