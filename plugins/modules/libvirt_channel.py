@@ -177,10 +177,9 @@ sent:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils import connection, events, failure
-from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import device, hostend, request
+from ansible_collections.virtops.hypervisor.plugins.module_utils import failure
+from ansible_collections.virtops.hypervisor.plugins.module_utils.channel import converge, request
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import VirtopsError
-from ansible_collections.virtops.hypervisor.plugins.module_utils.host import detection
 
 
 def _leaves(value):
@@ -215,59 +214,12 @@ def main():
     if send is not None:
         module.no_log_values.difference_update(_leaves(send))
         params["send"] = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
-    conn = watcher = item = None
+    progress = converge.Progress()
     try:
-        uri = params["uri"] or connection.default_uri(detection.detect()["type"])
-        # Every option and every combination is checked before anything is read.
-        wanted = request.check(params, send, uri)
-        libvirt = connection.import_libvirt()
-        # Device-removed events only arrive if the loop exists before the connection.
-        events.start_event_loop(libvirt)
-        conn = connection.open_connection(uri, libvirt_module=libvirt)
-        item = device.plan(conn, libvirt, wanted.domain, wanted.name, wanted.state,
-                           wanted.type, wanted.path, wanted.validate)
-        request.send_target(item, wanted)
-
-        kind, path = device.host_end(item.in_live)
-        after_xml = item.desired_xml
-        if not module.check_mode:
-            if "detach_live" in item.actions:
-                watcher = events.DeviceRemovedWatcher(conn, libvirt, item.dom)
-            kind, path = device.apply(conn, libvirt, item, watcher, wanted.timeout)
-            after_xml = device.persistent_xml(libvirt, item)
-        sent = None
-        if wanted.payload is not None:
-            # No digest of the payload: from a log it would let anyone test guesses at a
-            # low-entropy secret.
-            sent = {"bytes": len(wanted.payload), "acknowledged": False}
-            if not module.check_mode:
-                kind, path = request.host_end_or_fail(kind, path, wanted)
-                hostend.send(kind, path, wanted.payload, wanted.timeout)
-                sent["acknowledged"] = True
+        result = converge.converge(params, send, module.check_mode, module._diff, progress)
     except VirtopsError as exc:
         # What was carried out before the failure is still done.
-        failure.fail(module, exc, done=list(item.done) if item is not None else [])
-    finally:
-        if watcher is not None:
-            watcher.close()
-        if conn is not None:
-            conn.close()
-
-    result = {
-        "changed": item.changed or sent is not None,
-        "uri": uri,
-        "actions": item.actions,
-        "restart_required": item.restart_required,
-    }
-    if wanted.state == "present":
-        result["channel"] = {"name": wanted.name, "target_type": item.desired.target_type,
-                             "source_type": item.desired.source_type, "path": path}
-    if sent is not None:
-        result["sent"] = sent
-    if module._diff and item.changed:
-        header = "%s %s (persistent)" % (wanted.domain, wanted.name)
-        result["diff"] = {"before": item.xml(item.in_config), "after": after_xml,
-                          "before_header": header, "after_header": header}
+        failure.fail(module, exc, done=progress.done)
     module.exit_json(**result)
 
 
