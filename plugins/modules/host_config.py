@@ -254,13 +254,6 @@ listening:
   type: list
   elements: str
   sample: ["127.0.0.1:16509"]
-verified:
-  description:
-    - True when this call applied its change (if any) and then found the units of
-      O(running) active and the endpoints listening; false in check mode, where nothing
-      is applied and so nothing is verified.
-  returned: always
-  type: bool
 errors:
   description: Every bad value as C({path, msg}); one entry with a null C(path) for a failure that is not about one value.
   returned: on failure
@@ -321,7 +314,7 @@ def main():
     except VirtopsError as exc:
         failure.fail(module, exc)
     result = dict(changed=host_plan.changed or bool(to_install), packages=to_install, restarted=[], listening=[],
-                  verified=False, **host_plan.summary())
+                  **host_plan.summary())
     if module._diff:
         result["diff"] = host_plan.diff()
     if module.check_mode:
@@ -335,7 +328,6 @@ def main():
     except (OSError, IOError, VirtopsError) as exc:
         del result["changed"]
         failure.fail(module, VirtopsError("host_config: %s" % exc), done=done, **result)
-    result["verified"] = True
     module.exit_json(**result)
 
 
