@@ -110,6 +110,10 @@ ansible_facts:
               C(xl_info) (C(xl info) succeeded) and C(hvm) (Xen can run HVM guests, from V(hvm)
               in C(virt_caps), else an C(hvm-*) ABI in C(xen_caps); false without
               VT-x/AMD-V).
+            - C(xen) has the verdict C(usable) (a working dom0: C(control_d), C(xl info)
+              answered and, once libvirt was asked, V(xen:///system) answered with the
+              V(xen) driver) with C(reason) when it is false, naming every check that
+              failed, and C(xl_info_error) when C(xl info) failed.
             - C(kvm) has C(device), C(accessible) (it opens for this user),
               C(api_version), C(vendor_module) (V(kvm_intel), V(kvm_amd), V(kvm_hv),
               V(kvm_pr), V(kvm_pvm) or null), C(hardware_virtualization) (V(vmx), V(svm)
