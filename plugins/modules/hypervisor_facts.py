@@ -110,7 +110,7 @@ ansible_facts:
               C(xl_info) (C(xl info) succeeded) and C(hvm) (Xen can run HVM guests, from V(hvm)
               in C(virt_caps), else an C(hvm-*) ABI in C(xen_caps); false without
               VT-x/AMD-V).
-            - C(xen) has the verdict C(usable) (a working dom0: C(control_d), C(xl info)
+            - C(xen) has the verdict C(usable) (a working dom0, with C(control_d), C(xl info)
               answered and, once libvirt was asked, V(xen:///system) answered with the
               V(xen) driver) with C(reason) when it is false, naming every check that
               failed, and C(xl_info_error) when C(xl info) failed.
