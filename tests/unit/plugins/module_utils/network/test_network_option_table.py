@@ -50,7 +50,7 @@ def test_the_roles_argument_specs_agree_and_leave_the_items_to_the_module():
             continue
         # Suboptions here would be checked by Ansible before the model's own path-named errors.
         option_docs_disagree({variable: dict((k, v) for k, v in entry.items() if k != "options")},
-                {variable: options[variable]}, "", problems)
+                             {variable: options[variable]}, "", problems)
         if "options" in options[variable]:
             problems.append("%s restates the items' keys: the module's documentation holds them" % variable)
     assert problems == []
