@@ -92,9 +92,9 @@ class ActionModule(ActionBase):
         attempts = result["connections"] = []
         while True:
             # The applier answers once the change is in place, which can take longer than a
-            # connection: the module waits for it up to the deadline.
-            left = max(int(deadline - self._now()) + 1, 1)
-            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=left), task_vars, deadline,
+            # connection: the module waits for it up to the deadline (_fresh hands it the
+            # time left at each attempt).
+            confirmed, error = self._fresh(dict(phase="confirm", txn=txn, deadline=deadline), task_vars, deadline,
                                            attempts)
             answer = (confirmed or {}).get("answer")
             if answer != "applying":
@@ -106,18 +106,17 @@ class ActionModule(ActionBase):
         result["transaction"] = status
         if status.get("state") == "committed":
             return result
-        result["failed"] = True
         lost = error or "the host answered %r, but the applier had already finished (%s)" % (
             answer, status.get("state"))
         if status.get("state") == "rolled_back":
             files = ", ".join(status.get("files") or []) or "none"
             how = "cleanly" if status.get("restored") else "with errors (see transaction.log)"
-            result["msg"] = ("the controller could not reach the host over a new connection after the change "
-                             "(%s); the host rolled back by itself at the deadline: files %s restored, "
-                             "interfaces brought up again %s" % (lost, files, how))
+            msg = ("the controller could not reach the host over a new connection after the change "
+                   "(%s); the host rolled back by itself at the deadline: files %s restored, "
+                   "interfaces brought up again %s" % (lost, files, how))
         else:
-            result["msg"] = ("the controller could not reach the host after the change (%s), nor after the "
-                             "deadline (%s); the host rolls back by itself, but that could not be confirmed"
-                             % (lost, again or "state %s" % status.get("state")))
-        result.update(failure.failure_result(VirtopsError(result["msg"]), done=progress(txn, status), changed=True))
+            msg = ("the controller could not reach the host after the change (%s), nor after the "
+                   "deadline (%s); the host rolls back by itself, but that could not be confirmed"
+                   % (lost, again or "state %s" % status.get("state")))
+        result.update(failure.failure_result(VirtopsError(msg), done=progress(txn, status), changed=True), failed=True)
         return result

@@ -16,7 +16,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils import connecti
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain import (
     compare, lifecycle, merge, ownership, prechecks, profiles, rawxml, redefine, schema)
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.lifecycle import SHUTOFF
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import join
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import LibvirtCallError, SpecError, SpecErrors, VirtopsError
 
 
@@ -175,7 +175,7 @@ def _plan_one(planner, item, inventory):
         wanted = None
     else:
         if before_root is None and spec["memory_kib"] is None:
-            raise SpecError(join_path(spec["path"], "memory"), "is required to define a domain")
+            raise SpecError(join(spec["path"], "memory"), "is required to define a domain")
         # Of an existing domain the spec owns what it names; the host-derived values it
         # does not name (domain type, arch, machine, boot) are the domain's own.
         given = set(spec.get("given") or ()) if before_root is not None else None

@@ -18,7 +18,7 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import join
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
 STARTS = ("start", "start_paused")
@@ -33,13 +33,13 @@ def spec_problems(conn, libvirt, spec, local, networks):
     if local:
         for key in ("kernel", "initrd"):
             if spec.get(key) and not os.path.exists(spec[key]):
-                errors.append(SpecError(join_path(path, key), "%s does not exist on this host" % spec[key]))
+                errors.append(SpecError(join(path, key), "%s does not exist on this host" % spec[key]))
         for index, disk in enumerate(spec.get("disks") or []):
             if disk["path"] and disk["type"] in ("file", "block") and not os.path.exists(disk["path"]):
-                errors.append(SpecError(join_path(path, "disks[%d].path" % index),
+                errors.append(SpecError(join(path, "disks[%d].path" % index),
                                         "%s does not exist on this host" % disk["path"]))
     for index, nic in enumerate(spec.get("nics") or []):
-        where = join_path(path, "nics[%d].%s" % (index, nic["kind"]))
+        where = join(path, "nics[%d].%s" % (index, nic["kind"]))
         if nic["kind"] == "network" and nic["source"] not in _networks(conn, networks):
             errors.append(SpecError(where, "libvirt has no network %s (it has: %s)"
                                     % (nic["source"], ", ".join(sorted(networks)) or "none")))
@@ -64,7 +64,7 @@ def uuid_clash(raw_root, before_root, path):
         return None
     wanted, have = raw_root.findtext("uuid"), before_root.findtext("uuid")
     if wanted and have and wanted.strip().lower() != have.strip().lower():
-        return SpecError(join_path(path, "xml"), "<uuid> %s clashes with the existing domain %s, whose UUID is %s; "
+        return SpecError(join(path, "xml"), "<uuid> %s clashes with the existing domain %s, whose UUID is %s; "
                          "drop <uuid> or remove that domain first"
                          % (wanted.strip(), before_root.findtext("name"), have.strip()))
     return None

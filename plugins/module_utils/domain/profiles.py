@@ -22,7 +22,7 @@ from ansible_collections.virtops.hypervisor.plugins.module_utils.caps.recommend 
 from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.config import (
     ChannelConfig, ConsoleConfig, ControllerConfig, CPUConfig, DiskConfig, DomainConfig, GraphicsConfig,
     InterfaceConfig, OSConfig, QemuCommandlineConfig, SerialConfig)
-from ansible_collections.virtops.hypervisor.plugins.module_utils.domain.spec import join_path
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import join
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError
 
 TARGET_PREFIX = {"virtio": "vd", "xen": "xvd", "scsi": "sd", "sata": "sd", "usb": "sd", "ide": "hd"}
@@ -130,15 +130,15 @@ class Profile(object):
     def check(self, spec):
         path = spec["path"]
         if spec.get("bootloader") and not self.accepts_bootloader:
-            raise SpecError(join_path(path, "bootloader"), "%s guests boot without a bootloader" % self.name)
+            raise SpecError(join(path, "bootloader"), "%s guests boot without a bootloader" % self.name)
         if spec.get("cpu_model") and not self.accepts_cpu_model:
-            raise SpecError(join_path(path, "cpu_model"), "%s guests take no CPU model" % self.name)
+            raise SpecError(join(path, "cpu_model"), "%s guests take no CPU model" % self.name)
         if self.domcaps is not None and self.domcaps.vcpu_max and spec["vcpus"] > self.domcaps.vcpu_max:
-            raise SpecError(join_path(path, "vcpus"), "this host allows at most %d" % self.domcaps.vcpu_max)
+            raise SpecError(join(path, "vcpus"), "this host allows at most %d" % self.domcaps.vcpu_max)
         for index, disk in enumerate(spec["disks"]):
             bus = disk["bus"]
             if bus != "auto" and self.disk_buses and bus not in self.disk_buses:
-                raise SpecError(join_path(path, "disks[%d].bus" % index),
+                raise SpecError(join(path, "disks[%d].bus" % index),
                                 "%s is not offered here (offered: %s)" % (bus, ", ".join(self.disk_buses)))
 
     def build(self, spec):
@@ -184,7 +184,7 @@ class Profile(object):
                 fmt = "raw" if disk["type"] == "block" else \
                     FORMAT_BY_SUFFIX.get(suffix, "raw" if disk["device"] == "cdrom" else self.image_format)
             target = disk["target"] or self._next_target(TARGET_PREFIX.get(bus, "sd"), used,
-                                                         join_path(spec["path"], "disks[%d]" % index))
+                                                         join(spec["path"], "disks[%d]" % index))
             used.add(self._disk_key(target))
             out.append(DiskConfig(source_type="block" if disk["type"] == "block" else "file",
                                   device=disk["device"], path=disk["path"], driver_name="qemu",
@@ -209,7 +209,7 @@ class Profile(object):
         """QEMU arguments for the spec's user-mode NICs; drivers without them refuse."""
         for index, nic in enumerate(spec["nics"]):
             if nic["kind"] == "user":
-                raise SpecError(join_path(spec["path"], "nics[%d].user" % index),
+                raise SpecError(join(spec["path"], "nics[%d].user" % index),
                                 "%s guests have no user-mode networking" % self.name)
         return []
 
@@ -322,7 +322,7 @@ class XenPVProfile(Profile):
         super(XenPVProfile, self).check(spec)
         # An existing guest keeps its own kernel or bootloader when the spec names neither.
         if not spec.get("kernel") and not spec.get("bootloader") and not spec.get("existing"):
-            raise SpecError(join_path(spec["path"], "kernel"), "a Xen PV guest needs kernel or bootloader")
+            raise SpecError(join(spec["path"], "kernel"), "a Xen PV guest needs kernel or bootloader")
 
 
 class XenHVMProfile(Profile):
@@ -390,10 +390,10 @@ def select(caps, spec, image_format="qcow2", domcaps_for=None, unusable=None):
     boot, dtype, arch = spec["boot"], spec.get("domain_type"), spec.get("arch")
     archs = sorted(set(g.arch.name for g in caps.guests))
     if arch and arch not in archs:
-        raise SpecError(join_path(path, "arch"), "%s is not offered here (offered: %s)" % (arch, ", ".join(archs)))
+        raise SpecError(join(path, "arch"), "%s is not offered here (offered: %s)" % (arch, ", ".join(archs)))
     dtypes = caps.domain_types
     if dtype and dtype not in dtypes:
-        raise SpecError(join_path(path, "domain_type"), "%s is not offered here (offered: %s)" % (dtype, ", ".join(dtypes)))
+        raise SpecError(join(path, "domain_type"), "%s is not offered here (offered: %s)" % (dtype, ", ".join(dtypes)))
 
     def accept(guest, domain_type):
         if dtype and domain_type != dtype:
@@ -406,7 +406,7 @@ def select(caps, spec, image_format="qcow2", domcaps_for=None, unusable=None):
 
     guest, chosen = choose_guest(caps, arch, accept, None if dtype else unusable)
     if guest is None:
-        raise SpecError(join_path(path, "boot"), "no %s guest of a supported driver is offered here for arch %s%s" % (
+        raise SpecError(join(path, "boot"), "no %s guest of a supported driver is offered here for arch %s%s" % (
             {"auto": "", "pv": "PV", "hvm": "HVM"}[boot], arch or caps.host.cpu.arch,
             " and domain type %s" % dtype if dtype else ""))
     domcaps = domcaps_for(guest.arch.name, chosen, guest.os_type) if domcaps_for else None

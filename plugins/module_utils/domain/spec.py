@@ -44,10 +44,6 @@ UDP_KEYS = keys("nics", "udp")
 CHANNEL_KEYS = keys("channels")
 
 
-# The name profiles and prechecks build their paths with.
-join_path = join
-
-
 def memory_kib(value):
     """MiB as an integer, or a size with a unit as Ansible reads one ('512MiB', '0.5GiB',
     '2G', '1048576KiB'; a bare number in a string is MiB)."""
@@ -73,22 +69,22 @@ def _disk(check, raw, path):
     if not check.mapping(raw, DISK_KEYS, path):
         return None
     disk = {
-        "path": check.abspath(raw.get("path"), join_path(path, "path")),
-        "type": check.choice(raw.get("type"), DISK_TYPES, join_path(path, "type"), default="auto"),
-        "format": check.choice(raw.get("format"), DISK_FORMATS, join_path(path, "format"), default="auto"),
-        "device": check.choice(raw.get("device"), DISK_DEVICES, join_path(path, "device"), default="disk"),
-        "bus": check.choice(raw.get("bus"), DISK_BUSES, join_path(path, "bus"), default="auto"),
-        "target": check.text(raw.get("target"), join_path(path, "target")),
-        "readonly": check.boolean(raw.get("readonly"), join_path(path, "readonly"), default=False),
+        "path": check.abspath(raw.get("path"), join(path, "path")),
+        "type": check.choice(raw.get("type"), DISK_TYPES, join(path, "type"), default="auto"),
+        "format": check.choice(raw.get("format"), DISK_FORMATS, join(path, "format"), default="auto"),
+        "device": check.choice(raw.get("device"), DISK_DEVICES, join(path, "device"), default="disk"),
+        "bus": check.choice(raw.get("bus"), DISK_BUSES, join(path, "bus"), default="auto"),
+        "target": check.text(raw.get("target"), join(path, "target")),
+        "readonly": check.boolean(raw.get("readonly"), join(path, "readonly"), default=False),
     }
     if raw.get("path") is None and disk["device"] == "disk":
-        check.fail(join_path(path, "path"), "is required for a disk (only a cdrom may be empty)")
+        check.fail(join(path, "path"), "is required for a disk (only a cdrom may be empty)")
     if disk["target"] is not None and isinstance(disk["target"], str) and not TARGET_RE.match(disk["target"]):
-        check.fail(join_path(path, "target"), "must look like vda, xvdb, sdc or hdd, got %r" % disk["target"])
+        check.fail(join(path, "target"), "must look like vda, xvdb, sdc or hdd, got %r" % disk["target"])
     if disk["type"] == "auto" and isinstance(disk["path"], str):
         disk["type"] = "block" if disk["path"].startswith("/dev/") else "file"
     if disk["bus"] == "virtio" and disk["device"] == "cdrom":
-        check.fail(join_path(path, "bus"), "a cdrom cannot sit on the virtio bus")
+        check.fail(join(path, "bus"), "a cdrom cannot sit on the virtio bus")
     return disk
 
 
@@ -99,24 +95,24 @@ def _nic(check, raw, path):
     if len(kinds) != 1:
         check.fail(path, "needs exactly one of bridge, network, udp or user, got %s" % (", ".join(kinds) or "none"))
     nic = {"kind": kinds[0] if kinds else None,
-           "source": check.text(raw.get("bridge") or raw.get("network"), join_path(path, kinds[0] if kinds else "bridge")),
+           "source": check.text(raw.get("bridge") or raw.get("network"), join(path, kinds[0] if kinds else "bridge")),
            "udp": None,
            "user": None,
            "mac": raw.get("mac"),
-           "model": check.choice(raw.get("model"), NIC_MODELS, join_path(path, "model"), default="auto")}
+           "model": check.choice(raw.get("model"), NIC_MODELS, join(path, "model"), default="auto")}
     if nic["kind"] in ("bridge", "network") and isinstance(raw.get(nic["kind"]), str) \
             and not raw[nic["kind"]].strip():
-        check.fail(join_path(path, nic["kind"]), "must name a %s, got an empty string" % nic["kind"])
+        check.fail(join(path, nic["kind"]), "must name a %s, got an empty string" % nic["kind"])
     if nic["kind"] == "udp":
-        nic["udp"] = _udp(check, raw["udp"], join_path(path, "udp"))
+        nic["udp"] = _udp(check, raw["udp"], join(path, "udp"))
     if nic["kind"] == "user":
-        nic["user"] = _user(check, raw["user"], join_path(path, "user"))
+        nic["user"] = _user(check, raw["user"], join(path, "user"))
     mac = nic["mac"]
     if mac is not None:
         if not isinstance(mac, str) or not MAC_RE.match(mac):
-            check.fail(join_path(path, "mac"), "must look like 52:54:00:12:34:56, got %r" % (mac,))
+            check.fail(join(path, "mac"), "must look like 52:54:00:12:34:56, got %r" % (mac,))
         elif int(mac[:2], 16) & 1:
-            check.fail(join_path(path, "mac"), "%s is a multicast address" % mac)
+            check.fail(join(path, "mac"), "%s is a multicast address" % mac)
         else:
             nic["mac"] = mac.lower()
     return nic
@@ -126,10 +122,10 @@ def _udp(check, raw, path):
     if not check.mapping(raw, UDP_KEYS, path):
         return None
     udp = {
-        "local_address": _ipv4(check, raw.get("local_address") or "127.0.0.1", join_path(path, "local_address")),
-        "remote_address": _ipv4(check, raw.get("remote_address") or "127.0.0.1", join_path(path, "remote_address")),
-        "local_port": check.integer(raw.get("local_port"), join_path(path, "local_port"), 1, 65535, required=True),
-        "remote_port": check.integer(raw.get("remote_port"), join_path(path, "remote_port"), 1, 65535, required=True),
+        "local_address": _ipv4(check, raw.get("local_address") or "127.0.0.1", join(path, "local_address")),
+        "remote_address": _ipv4(check, raw.get("remote_address") or "127.0.0.1", join(path, "remote_address")),
+        "local_port": check.integer(raw.get("local_port"), join(path, "local_port"), 1, 65535, required=True),
+        "remote_port": check.integer(raw.get("remote_port"), join(path, "remote_port"), 1, 65535, required=True),
     }
     return udp
 
@@ -144,24 +140,24 @@ def _user(check, raw, path):
     if not check.mapping(raw, USER_KEYS, path):
         return None
     forwards = []
-    for index, item in enumerate(check.listing(raw.get("forwards"), join_path(path, "forwards"))):
-        where = join_path(path, "forwards[%d]" % index)
+    for index, item in enumerate(check.listing(raw.get("forwards"), join(path, "forwards"))):
+        where = join(path, "forwards[%d]" % index)
         if not check.mapping(item, FORWARD_KEYS, where):
             continue
         forward = {
-            "host_address": _ipv4(check, item.get("host_address") or "127.0.0.1", join_path(where, "host_address")),
+            "host_address": _ipv4(check, item.get("host_address") or "127.0.0.1", join(where, "host_address")),
             "host_port": _port(check, item, "host_port", where),
             "guest_port": _port(check, item, "guest_port", where),
-            "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join_path(where, "protocol"), default="tcp"),
+            "protocol": check.choice(item.get("protocol"), FORWARD_PROTOCOLS, join(where, "protocol"), default="tcp"),
         }
         forwards.append(forward)
-    net = _user_net(check, raw.get("net"), join_path(path, "net"))
+    net = _user_net(check, raw.get("net"), join(path, "net"))
     return {"forwards": forwards, "net": net,
-            "restrict": check.boolean(raw.get("restrict"), join_path(path, "restrict"), default=False)}
+            "restrict": check.boolean(raw.get("restrict"), join(path, "restrict"), default=False)}
 
 
 def _port(check, item, key, where):
-    return check.integer(item.get(key), join_path(where, key), 1, 65535, required=True)
+    return check.integer(item.get(key), join(where, key), 1, 65535, required=True)
 
 
 def _ipv4(check, value, path):
@@ -204,26 +200,26 @@ def _channel(check, raw, path):
     name = raw.get("name")
     problem = channel_name_problem(name)
     if problem:
-        check.fail(join_path(path, "name"), problem)
+        check.fail(join(path, "name"), problem)
     return {"name": name,
-            "type": check.choice(raw.get("type"), CHANNEL_TYPES, join_path(path, "type"), default="auto"),
-            "path": check.abspath(raw.get("path"), join_path(path, "path"))}
+            "type": check.choice(raw.get("type"), CHANNEL_TYPES, join(path, "type"), default="auto"),
+            "path": check.abspath(raw.get("path"), join(path, "path"))}
 
 
 def _raw_xml(check, raw, path):
     try:
-        root = parse_xml(raw["xml"], join_path(path, "xml"))
+        root = parse_xml(raw["xml"], join(path, "xml"))
     except XMLParseError as exc:
-        check.fail(join_path(path, "xml"), str(exc).split(": ", 1)[-1])
+        check.fail(join(path, "xml"), str(exc).split(": ", 1)[-1])
         return None
     if root.tag != "domain":
-        check.fail(join_path(path, "xml"), "root element is <%s>, expected <domain>" % root.tag)
+        check.fail(join(path, "xml"), "root element is <%s>, expected <domain>" % root.tag)
         return None
     name = (root.findtext("name") or "").strip()
     if not name:
-        check.fail(join_path(path, "xml"), "has no <name>")
+        check.fail(join(path, "xml"), "has no <name>")
     if raw.get("name") not in (None, name):
-        check.fail(join_path(path, "name"), "%r differs from the XML's <name> %r" % (raw.get("name"), name))
+        check.fail(join(path, "name"), "%r differs from the XML's <name> %r" % (raw.get("name"), name))
     ignored = [k for k in DOMAIN_KEYS if k not in ("xml", "name", "state", "autostart")
                and raw.get(k) not in (None, [], False)]
     if ignored:
@@ -234,16 +230,16 @@ def _raw_xml(check, raw, path):
 def validate_domain(check, raw, path):
     if not check.mapping(raw, DOMAIN_KEYS, path):
         return None
-    state = check.choice(raw.get("state"), STATES, join_path(path, "state"), default="present")
+    state = check.choice(raw.get("state"), STATES, join(path, "state"), default="present")
     spec = {"path": path, "state": state,
-            "autostart": check.boolean(raw.get("autostart"), join_path(path, "autostart"), default=None),
+            "autostart": check.boolean(raw.get("autostart"), join(path, "autostart"), default=None),
             "xml": raw.get("xml")}
     if raw.get("xml") is not None:
         spec["name"] = _raw_xml(check, raw, path)
         return spec
     name = raw.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
-        check.fail(join_path(path, "name"),
+        check.fail(join(path, "name"),
                    "must be 1-64 letters, digits, '.', '_', '+' or '-' "
                    "starting with a letter or digit, got %r" % (name,))
     spec["name"] = name
@@ -254,51 +250,51 @@ def validate_domain(check, raw, path):
     try:
         spec["memory_kib"] = memory_kib(raw.get("memory")) if raw.get("memory") is not None else None
     except ValueError:
-        check.fail(join_path(path, "memory"),
+        check.fail(join(path, "memory"),
                    "must be MiB as an integer or a size with a unit "
                    "like 512MiB or 2GiB, got %r" % (raw.get("memory"),))
         spec["memory_kib"] = None
     # Required only to define a new domain: plan() knows whether the domain exists.
     if spec["memory_kib"] is not None and spec["memory_kib"] < MIN_MEMORY_KIB:
-        check.fail(join_path(path, "memory"), "must be at least 16 MiB")
+        check.fail(join(path, "memory"), "must be at least 16 MiB")
     elif spec["memory_kib"] is not None and spec["memory_kib"] > MAX_MEMORY_KIB:
-        check.fail(join_path(path, "memory"), "must be at most 16 TiB")
-    spec["vcpus"] = check.integer(raw.get("vcpus"), join_path(path, "vcpus"), 1, 4096, default=1)
-    spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join_path(path, "boot"), default="auto")
+        check.fail(join(path, "memory"), "must be at most 16 TiB")
+    spec["vcpus"] = check.integer(raw.get("vcpus"), join(path, "vcpus"), 1, 4096, default=1)
+    spec["boot"] = check.choice(raw.get("boot"), BOOT_MODES, join(path, "boot"), default="auto")
     for key in ("arch", "domain_type", "machine", "cpu_model", "cmdline", "bootloader"):
-        spec[key] = check.text(raw.get(key), join_path(path, key))
+        spec[key] = check.text(raw.get(key), join(path, key))
     if spec["domain_type"] == "auto":
         spec["domain_type"] = None
-    spec["kernel"] = check.abspath(raw.get("kernel"), join_path(path, "kernel"))
-    spec["initrd"] = check.abspath(raw.get("initrd"), join_path(path, "initrd"))
+    spec["kernel"] = check.abspath(raw.get("kernel"), join(path, "kernel"))
+    spec["initrd"] = check.abspath(raw.get("initrd"), join(path, "initrd"))
     if spec["kernel"] is None:
         for key in ("initrd", "cmdline"):
             if raw.get(key) is not None:
-                check.fail(join_path(path, key), "needs kernel (direct kernel boot)")
+                check.fail(join(path, key), "needs kernel (direct kernel boot)")
     if spec["kernel"] is not None and spec["bootloader"] is not None:
-        check.fail(join_path(path, "bootloader"), "cannot be combined with kernel")
+        check.fail(join(path, "bootloader"), "cannot be combined with kernel")
     if spec["bootloader"] is not None and spec["boot"] == "hvm":
-        check.fail(join_path(path, "bootloader"), "is for PV guests; boot is hvm")
-    spec["disks"] = [_disk(check, d, join_path(path, "disks[%d]" % i))
-                     for i, d in enumerate(check.listing(raw.get("disks"), join_path(path, "disks")))]
+        check.fail(join(path, "bootloader"), "is for PV guests; boot is hvm")
+    spec["disks"] = [_disk(check, d, join(path, "disks[%d]" % i))
+                     for i, d in enumerate(check.listing(raw.get("disks"), join(path, "disks")))]
     targets = [d["target"] for d in spec["disks"] if d and d["target"] and isinstance(d["target"], str)]
     for dup in sorted(set(t for t in targets if targets.count(t) > 1)):
-        check.fail(join_path(path, "disks"), "target %s is used twice" % dup)
-    spec["nics"] = [_nic(check, n, join_path(path, "nics[%d]" % i))
-                    for i, n in enumerate(check.listing(raw.get("nics"), join_path(path, "nics")))]
+        check.fail(join(path, "disks"), "target %s is used twice" % dup)
+    spec["nics"] = [_nic(check, n, join(path, "nics[%d]" % i))
+                    for i, n in enumerate(check.listing(raw.get("nics"), join(path, "nics")))]
     macs = [n["mac"] for n in spec["nics"] if n and n["mac"] and isinstance(n["mac"], str)]
     for dup in sorted(set(m for m in macs if macs.count(m) > 1)):
-        check.fail(join_path(path, "nics"), "MAC %s is used twice" % dup)
-    spec["channels"] = [_channel(check, c, join_path(path, "channels[%d]" % i))
-                        for i, c in enumerate(check.listing(raw.get("channels"), join_path(path, "channels")))]
+        check.fail(join(path, "nics"), "MAC %s is used twice" % dup)
+    spec["channels"] = [_channel(check, c, join(path, "channels[%d]" % i))
+                        for i, c in enumerate(check.listing(raw.get("channels"), join(path, "channels")))]
     names = [c["name"] for c in spec["channels"] if c and isinstance(c["name"], str)]
     for dup in sorted(set(n for n in names if names.count(n) > 1)):
-        check.fail(join_path(path, "channels"), "channel name %s is used twice" % dup)
-    spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join_path(path, "graphics"), default="none")
-    spec["serial_console"] = check.boolean(raw.get("serial_console"), join_path(path, "serial_console"), default=True)
-    spec["console_log"] = check.abspath(raw.get("console_log"), join_path(path, "console_log"))
+        check.fail(join(path, "channels"), "channel name %s is used twice" % dup)
+    spec["graphics"] = check.choice(raw.get("graphics"), GRAPHICS, join(path, "graphics"), default="none")
+    spec["serial_console"] = check.boolean(raw.get("serial_console"), join(path, "serial_console"), default=True)
+    spec["console_log"] = check.abspath(raw.get("console_log"), join(path, "console_log"))
     if spec["console_log"] and spec["serial_console"] is False:
-        check.fail(join_path(path, "console_log"), "needs serial_console")
+        check.fail(join(path, "console_log"), "needs serial_console")
     return spec
 
 

@@ -16,7 +16,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker
+from ansible_collections.virtops.hypervisor.plugins.module_utils.checks import Checker, join
 from ansible_collections.virtops.hypervisor.plugins.module_utils.errors import SpecError, SpecErrors
 
 # Linux IFNAMSIZ is 16 with the terminating NUL.
@@ -169,7 +169,7 @@ def validate(raw, host_interfaces=(), prefix="host_network"):
     if check.mapping(labels, LABELS, check.option("labels")):
         for key, device in labels.items():
             if device is not None and key in LABELS:
-                check.name(device, "%s.%s" % (check.option("labels"), key))
+                check.name(device, join(check.option("labels"), key))
         model["labels"] = dict((k, v) for k, v in labels.items() if v)
     _check_references(check, model, set(host_interfaces))
     check.raise_errors()
